@@ -1,0 +1,116 @@
+import { open } from 'node:fs/promises';
+import { NotACaptureError } from '@capscope/parser/problems';
+import { CaptureAnalysis } from '../analysis.js';
+import { FLOW_FIELDS, flowRecord } from '../flow-record.js';
+import type { FlowRecord } from '../flow-record.js';
+import { openCaptureStream } from './input.js';
+
+const USAGE = `Usage:
+  capscope summary FILE
+  capscope flows FILE [--format ndjson|csv]
+
+Reads a pcap or pcapng capture (gzip-compressed too) and prints its
+summary as one JSON object, or its flows one per line.`;
+
+/** Exit codes promised by DESIGN.md. */
+const EXIT_OK = 0;
+const EXIT_UNREADABLE = 1;
+const EXIT_NOT_A_CAPTURE = 2;
+
+async function analyse(path: string): Promise<CaptureAnalysis> {
+  const analysis = new CaptureAnalysis();
+  for await (const chunk of openCaptureStream(path)) {
+    analysis.push(chunk);
+    if (analysis.stopped) break;
+  }
+  analysis.end();
+  return analysis;
+}
+
+function csvCell(value: FlowRecord[keyof FlowRecord]): string {
+  if (value === null) return '';
+  const text = String(value);
+  // Spreadsheets run cells that start with these as formulas.
+  const neutral = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(neutral)
+    ? `"${neutral.replace(/"/g, '""')}"`
+    : neutral;
+}
+
+async function printFlows(path: string, format: string): Promise<void> {
+  const analysis = await analyse(path);
+  const columns = analysis.flows.columns;
+  const context = {
+    timeDigits: analysis.totals.timeDigits,
+    names: [] as string[],
+  };
+  const lines: string[] = [];
+  if (format === 'csv') lines.push(FLOW_FIELDS.join(','));
+  for (let flow = 0; flow < columns.count; flow++) {
+    const record = flowRecord(columns, flow, context);
+    lines.push(format === 'csv'
+      ? FLOW_FIELDS.map((field) => csvCell(record[field])).join(',')
+      : JSON.stringify(record));
+    if (lines.length >= 4096) {
+      await write(lines.join('\n') + '\n');
+      lines.length = 0;
+    }
+  }
+  if (lines.length > 0) await write(lines.join('\n') + '\n');
+}
+
+function write(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve();
+    else process.stdout.once('drain', () => resolve());
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, path, ...rest] = argv;
+  if (!command || !path || !['summary', 'flows'].includes(command)) {
+    process.stderr.write(USAGE + '\n');
+    return command === '--help' || command === '-h' ? EXIT_OK : EXIT_UNREADABLE;
+  }
+  let format = 'ndjson';
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '--format') format = rest[++i] ?? '';
+    else if (rest[i].startsWith('--format=')) format = rest[i].slice(9);
+    else {
+      process.stderr.write(`capscope: unknown option ${rest[i]}\n`);
+      return EXIT_UNREADABLE;
+    }
+  }
+  if (format !== 'ndjson' && format !== 'csv') {
+    process.stderr.write(`capscope: --format is ndjson or csv\n`);
+    return EXIT_UNREADABLE;
+  }
+
+  try {
+    const handle = await open(path, 'r');
+    await handle.close();
+  } catch (error) {
+    process.stderr.write(`capscope: cannot read ${path}: ` +
+      `${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    return EXIT_UNREADABLE;
+  }
+
+  try {
+    if (command === 'summary') {
+      const analysis = await analyse(path);
+      await write(JSON.stringify(analysis.summary()) + '\n');
+    } else {
+      await printFlows(path, format);
+    }
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof NotACaptureError) {
+      process.stderr.write(`capscope: ${path}: ${error.message}\n`);
+      return EXIT_NOT_A_CAPTURE;
+    }
+    process.stderr.write(`capscope: ${path}: ${(error as Error).message}\n`);
+    return EXIT_UNREADABLE;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,102 @@
+import { TUNNEL_NAMES } from '@capscope/parser/decode';
+import { formatTime } from '@capscope/parser/time';
+import { formatAddress } from './address.js';
+import { APP_NAMES } from './apps.js';
+import type { FlowColumns } from './flow-table.js';
+
+/** One flow as the CLI prints it and the table shows it. */
+export interface FlowRecord {
+  proto: string;
+  src: string;
+  srcPort: number | null;
+  dst: string;
+  dstPort: number | null;
+  packets: number;
+  bytes: number;
+  packetsOut: number;
+  bytesOut: number;
+  packetsIn: number;
+  bytesIn: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  duration: number;
+  app: string;
+  host: string;
+  srcName: string;
+  dstName: string;
+  srcCountry: string;
+  dstCountry: string;
+  tunnel: string;
+  vlan: number | null;
+}
+
+/** Field order of the CLI's CSV and of its ndjson objects. */
+export const FLOW_FIELDS: Array<keyof FlowRecord> = [
+  'proto', 'src', 'srcPort', 'dst', 'dstPort', 'packets', 'bytes',
+  'packetsOut', 'bytesOut', 'packetsIn', 'bytesIn', 'firstSeen',
+  'lastSeen', 'duration', 'app', 'host', 'srcName', 'dstName',
+  'srcCountry', 'dstCountry', 'tunnel', 'vlan',
+];
+
+export function protocolName(protocol: number): string {
+  switch (protocol) {
+    case 6:
+      return 'tcp';
+    case 17:
+      return 'udp';
+    case 1:
+      return 'icmp';
+    case 58:
+      return 'icmpv6';
+    default:
+      return String(protocol);
+  }
+}
+
+/** Seconds between first and last packet, to the nanosecond. */
+export function flowDuration(c: FlowColumns, flow: number): number {
+  const seconds = c.lastSeconds[flow] - c.firstSeconds[flow];
+  const nanos = c.lastNanos[flow] - c.firstNanos[flow];
+  return Number((seconds + nanos / 1e9).toFixed(9));
+}
+
+export interface FlowContext {
+  timeDigits: number;
+  names: readonly string[];
+}
+
+export function flowRecord(
+  c: FlowColumns,
+  flow: number,
+  context: FlowContext,
+): FlowRecord {
+  const version = c.version[flow];
+  const port = (value: number) => (value < 0 ? null : value);
+  const hostIndex = c.host[flow];
+  return {
+    proto: protocolName(c.protocol[flow]),
+    src: formatAddress(version, c.srcAddr, flow * 4),
+    srcPort: port(c.srcPort[flow]),
+    dst: formatAddress(version, c.dstAddr, flow * 4),
+    dstPort: port(c.dstPort[flow]),
+    packets: c.packetsOut[flow] + c.packetsIn[flow],
+    bytes: c.bytesOut[flow] + c.bytesIn[flow],
+    packetsOut: c.packetsOut[flow],
+    bytesOut: c.bytesOut[flow],
+    packetsIn: c.packetsIn[flow],
+    bytesIn: c.bytesIn[flow],
+    firstSeen: formatTime(c.firstSeconds[flow], c.firstNanos[flow],
+      context.timeDigits),
+    lastSeen: formatTime(c.lastSeconds[flow], c.lastNanos[flow],
+      context.timeDigits),
+    duration: flowDuration(c, flow),
+    app: APP_NAMES[c.app[flow]] ?? '',
+    host: hostIndex >= 0 ? (context.names[hostIndex] ?? '') : '',
+    srcName: '',
+    dstName: '',
+    srcCountry: '',
+    dstCountry: '',
+    tunnel: TUNNEL_NAMES[c.tunnel[flow]] ?? '',
+    vlan: c.vlan[flow] >= 0 ? c.vlan[flow] : null,
+  };
+}

@@ -1,0 +1,356 @@
+/**
+ * Flows as columns: one typed array per field, one row per flow. A flow is
+ * bidirectional; the side that sent its first packet in file order is
+ * `src`. An open-addressing hash over the key columns finds a packet's flow
+ * without building a string or an object per packet.
+ */
+
+/** TCP state bits kept per flow for port reuse. */
+export const TCP_SYN_SEEN = 1;
+export const TCP_FIN_FROM_SRC = 2;
+export const TCP_FIN_FROM_DST = 4;
+export const TCP_RST_SEEN = 8;
+
+/** Key port value that marks "no ports" (cut away or none). */
+export const NO_PORT = -1;
+
+/** Start small: most captures hold few flows; columns double as needed. */
+const INITIAL_FLOWS = 1024;
+
+export interface FlowColumns {
+  count: number;
+  /** 4 or 6. */
+  version: Uint8Array;
+  /** IP protocol number. */
+  protocol: Uint8Array;
+  /** Four words per flow; see address.ts. */
+  srcAddr: Uint32Array;
+  dstAddr: Uint32Array;
+  /** Ports as shown (ICMP: type and code); -1 where there are none. */
+  srcPort: Int32Array;
+  dstPort: Int32Array;
+  packetsOut: Float64Array;
+  packetsIn: Float64Array;
+  bytesOut: Float64Array;
+  bytesIn: Float64Array;
+  firstSeconds: Float64Array;
+  firstNanos: Uint32Array;
+  lastSeconds: Float64Array;
+  lastNanos: Uint32Array;
+  tcpState: Uint8Array;
+  /** Outermost VLAN ID, -1 for none. */
+  vlan: Int32Array;
+  /** How this flow was carried (TUNNEL_* of the parser), 0 for none. */
+  tunnel: Uint8Array;
+  /** The flow one level out for a tunnelled flow, -1 for none. */
+  outerFlow: Int32Array;
+  /** Application (index into APP_NAMES), 0 for unknown. */
+  app: Uint8Array;
+  /** Host name the flow carried (index into the name list), -1 for none. */
+  host: Int32Array;
+}
+
+type ColumnName = Exclude<keyof FlowColumns, 'count'>;
+
+const COLUMN_SHAPES: Record<
+  ColumnName,
+  [new (length: number) => ArrayLike<number> & { set(a: ArrayLike<number>): void }, number]
+> = {
+  version: [Uint8Array, 1],
+  protocol: [Uint8Array, 1],
+  srcAddr: [Uint32Array, 4],
+  dstAddr: [Uint32Array, 4],
+  srcPort: [Int32Array, 1],
+  dstPort: [Int32Array, 1],
+  packetsOut: [Float64Array, 1],
+  packetsIn: [Float64Array, 1],
+  bytesOut: [Float64Array, 1],
+  bytesIn: [Float64Array, 1],
+  firstSeconds: [Float64Array, 1],
+  firstNanos: [Uint32Array, 1],
+  lastSeconds: [Float64Array, 1],
+  lastNanos: [Uint32Array, 1],
+  tcpState: [Uint8Array, 1],
+  vlan: [Int32Array, 1],
+  tunnel: [Uint8Array, 1],
+  outerFlow: [Int32Array, 1],
+  app: [Uint8Array, 1],
+  host: [Int32Array, 1],
+};
+
+export const COLUMN_NAMES = Object.keys(COLUMN_SHAPES) as ColumnName[];
+
+/** Murmur3's finaliser: spreads every input bit over the whole word. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function hashEndpoint(
+  a0: number,
+  a1: number,
+  a2: number,
+  a3: number,
+  port: number,
+): number {
+  let h = mix(a0 ^ 0x9e3779b9);
+  h = mix(h ^ a1);
+  h = mix(h ^ a2);
+  h = mix(h ^ a3);
+  return mix(h ^ port);
+}
+
+export class FlowTable {
+  columns: FlowColumns;
+  /** Key ports: what the flow is found by, which may differ from shown. */
+  private keySrcPort: Int32Array;
+  private keyDstPort: Int32Array;
+  /** Sequence number of the SYN that opened each TCP flow. */
+  private synSeq: Uint32Array;
+  private capacity = 0;
+  /** Flow index + 1 per slot; 0 is empty. */
+  private slots: Int32Array;
+  private slotMask: number;
+
+  /** Scratch words for the endpoints of the packet being looked up. */
+  private readonly a = new Uint32Array(4);
+  private readonly b = new Uint32Array(4);
+  /** Set by find(): true when the packet goes dst -> src. */
+  reversed = false;
+  /** Set by find(): true when the flow was made for this packet. */
+  created = false;
+
+  constructor() {
+    this.columns = allocateColumns(INITIAL_FLOWS, null);
+    this.capacity = INITIAL_FLOWS;
+    this.keySrcPort = new Int32Array(INITIAL_FLOWS);
+    this.keyDstPort = new Int32Array(INITIAL_FLOWS);
+    this.synSeq = new Uint32Array(INITIAL_FLOWS);
+    this.slots = new Int32Array(INITIAL_FLOWS * 2);
+    this.slotMask = this.slots.length - 1;
+  }
+
+  get count(): number {
+    return this.columns.count;
+  }
+
+  /**
+   * Finds or makes the flow of a packet whose addresses are at `srcAt` and
+   * `dstAt` in `bytes` (4 or 16 bytes by `version`), with key ports (-1
+   * for none). Sets `reversed` and `created`. `newConnection` asks for a
+   * fresh flow when the one found is a closed TCP connection.
+   */
+  find(
+    version: number,
+    protocol: number,
+    bytes: Uint8Array,
+    srcAt: number,
+    dstAt: number,
+    srcPort: number,
+    dstPort: number,
+    tcpSynSeq: number,
+  ): number {
+    const a = this.a;
+    const b = this.b;
+    readAddress(version, bytes, srcAt, a);
+    readAddress(version, bytes, dstAt, b);
+    const hash =
+      mix(
+        (hashEndpoint(a[0], a[1], a[2], a[3], srcPort) +
+          hashEndpoint(b[0], b[1], b[2], b[3], dstPort)) ^
+          ((version << 8) | protocol),
+      );
+
+    const c = this.columns;
+    let slot = hash & this.slotMask;
+    for (;;) {
+      const entry = this.slots[slot];
+      if (entry === 0) break;
+      const flow = entry - 1;
+      if (
+        c.protocol[flow] === protocol &&
+        c.version[flow] === version
+      ) {
+        const forward = this.keySrcPort[flow] === srcPort &&
+          this.keyDstPort[flow] === dstPort &&
+          sameAddress(c.srcAddr, flow, a) && sameAddress(c.dstAddr, flow, b);
+        const backward = !forward &&
+          this.keySrcPort[flow] === dstPort &&
+          this.keyDstPort[flow] === srcPort &&
+          sameAddress(c.srcAddr, flow, b) && sameAddress(c.dstAddr, flow, a);
+        if (forward || backward) {
+          if (tcpSynSeq >= 0 && this.isReopened(flow, tcpSynSeq)) {
+            const fresh = this.append(version, protocol, srcPort, dstPort);
+            this.synSeq[fresh] = tcpSynSeq;
+            c.tcpState[fresh] = TCP_SYN_SEEN;
+            this.slots[slot] = fresh + 1;
+            this.shadowed.add(flow);
+            this.reversed = false;
+            this.created = true;
+            if (this.count * 2 > this.slots.length) this.rehash();
+            return fresh;
+          }
+          this.reversed = backward;
+          this.created = false;
+          return flow;
+        }
+      }
+      slot = (slot + 1) & this.slotMask;
+    }
+
+    const flow = this.append(version, protocol, srcPort, dstPort);
+    if (tcpSynSeq >= 0) {
+      this.synSeq[flow] = tcpSynSeq;
+      this.columns.tcpState[flow] = TCP_SYN_SEEN;
+    }
+    this.slots[slot] = flow + 1;
+    this.reversed = false;
+    this.created = true;
+    if (this.count * 2 > this.slots.length) this.rehash();
+    return flow;
+  }
+
+  /**
+   * A SYN without ACK on a connection that closed (FIN both ways, or a
+   * reset) starts a new one, unless it repeats the opening SYN.
+   */
+  private isReopened(flow: number, synSeq: number): boolean {
+    const state = this.columns.tcpState[flow];
+    const finBoth = TCP_FIN_FROM_SRC | TCP_FIN_FROM_DST;
+    const closed =
+      (state & finBoth) === finBoth || (state & TCP_RST_SEEN) !== 0;
+    if (!closed) return false;
+    return (state & TCP_SYN_SEEN) === 0 || this.synSeq[flow] !== synSeq;
+  }
+
+  private append(
+    version: number,
+    protocol: number,
+    srcPort: number,
+    dstPort: number,
+  ): number {
+    if (this.count === this.capacity) this.grow();
+    const c = this.columns;
+    const flow = c.count++;
+    c.version[flow] = version;
+    c.protocol[flow] = protocol;
+    c.srcAddr.set(this.a, flow * 4);
+    c.dstAddr.set(this.b, flow * 4);
+    c.srcPort[flow] = srcPort;
+    c.dstPort[flow] = dstPort;
+    c.vlan[flow] = -1;
+    c.outerFlow[flow] = -1;
+    c.host[flow] = -1;
+    this.keySrcPort[flow] = srcPort;
+    this.keyDstPort[flow] = dstPort;
+    return flow;
+  }
+
+  private grow(): void {
+    const capacity = this.capacity * 2;
+    this.columns = allocateColumns(capacity, this.columns);
+    this.keySrcPort = growArray(this.keySrcPort, capacity);
+    this.keyDstPort = growArray(this.keyDstPort, capacity);
+    this.synSeq = growArray(this.synSeq, capacity);
+    this.capacity = capacity;
+  }
+
+  private rehash(): void {
+    const c = this.columns;
+    this.slots = new Int32Array(this.slots.length * 2);
+    this.slotMask = this.slots.length - 1;
+    for (let flow = 0; flow < c.count; flow++) {
+      // Only the newest flow of a reused TCP key stays findable.
+      if (this.isShadowed(flow)) continue;
+      const s = flow * 4;
+      const hash = mix(
+        (hashEndpoint(c.srcAddr[s], c.srcAddr[s + 1], c.srcAddr[s + 2],
+          c.srcAddr[s + 3], this.keySrcPort[flow]) +
+          hashEndpoint(c.dstAddr[s], c.dstAddr[s + 1], c.dstAddr[s + 2],
+            c.dstAddr[s + 3], this.keyDstPort[flow])) ^
+          ((c.version[flow] << 8) | c.protocol[flow]),
+      );
+      let slot = hash & this.slotMask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & this.slotMask;
+      this.slots[slot] = flow + 1;
+    }
+  }
+
+  /** Flows replaced by a newer connection on the same key. */
+  private readonly shadowed = new Set<number>();
+
+  private isShadowed(flow: number): boolean {
+    return this.shadowed.has(flow);
+  }
+
+  /** The columns cut to the flow count, as copies that can be transferred. */
+  snapshot(): FlowColumns {
+    const c = this.columns;
+    const out = { count: c.count } as FlowColumns;
+    for (const name of COLUMN_NAMES) {
+      const width = COLUMN_SHAPES[name][1];
+      const column = c[name] as unknown as Uint8Array;
+      (out as unknown as Record<string, unknown>)[name] = column.slice(
+        0, c.count * width);
+    }
+    return out;
+  }
+}
+
+function readAddress(
+  version: number,
+  bytes: Uint8Array,
+  at: number,
+  out: Uint32Array,
+): void {
+  out[0] = ((bytes[at] << 24) | (bytes[at + 1] << 16) |
+    (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+  if (version === 4) {
+    out[1] = 0;
+    out[2] = 0;
+    out[3] = 0;
+    return;
+  }
+  for (let i = 1; i < 4; i++) {
+    const p = at + i * 4;
+    out[i] = ((bytes[p] << 24) | (bytes[p + 1] << 16) |
+      (bytes[p + 2] << 8) | bytes[p + 3]) >>> 0;
+  }
+}
+
+function sameAddress(
+  column: Uint32Array,
+  flow: number,
+  words: Uint32Array,
+): boolean {
+  const s = flow * 4;
+  return column[s] === words[0] && column[s + 1] === words[1] &&
+    column[s + 2] === words[2] && column[s + 3] === words[3];
+}
+
+function growArray<T extends Int32Array | Uint32Array>(
+  array: T,
+  length: number,
+): T {
+  const grown = new (array.constructor as new (n: number) => T)(length);
+  grown.set(array);
+  return grown;
+}
+
+function allocateColumns(
+  capacity: number,
+  previous: FlowColumns | null,
+): FlowColumns {
+  const out = { count: previous?.count ?? 0 } as FlowColumns;
+  for (const name of COLUMN_NAMES) {
+    const [Type, width] = COLUMN_SHAPES[name];
+    const column = new Type(capacity * width);
+    if (previous) column.set(previous[name]);
+    (out as unknown as Record<string, unknown>)[name] = column;
+  }
+  return out;
+}
