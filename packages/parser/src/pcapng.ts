@@ -251,8 +251,9 @@ export class PcapngFramer implements Framer {
       at = value + ((length + 3) & ~3);
     }
     this.interfaces.push(iface);
+    const id = this.interfaceCount++;
     this.sink.interface?.({
-      id: this.interfaceCount++,
+      id,
       linkType: iface.linkType,
       snapLength: iface.snapLength,
       timeDigits: iface.timeDigits,
