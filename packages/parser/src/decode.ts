@@ -399,6 +399,7 @@ function decodeIpv6(
   }
   let next = b[at + 6];
   let pos = at + 40;
+  let finalDst = -1;
   for (let count = 0; ; count++) {
     if (count >= MAX_IPV6_EXTENSION_HEADERS) {
       out.malformed = 'IPv6 extension header chain too long';
@@ -413,7 +414,9 @@ function decodeIpv6(
         return;
       }
       const length = (b[pos + 1] + 1) * 8;
-      if (next === 43) readRoutingHeader(layer, b, pos, Math.min(pos + length, payloadEnd));
+      if (next === 43) {
+        finalDst = finalDestination(b, pos, Math.min(pos + length, payloadEnd));
+      }
       next = b[pos];
       pos += length;
     } else if (next === 44) {
@@ -446,6 +449,7 @@ function decodeIpv6(
     }
   }
   layer.protocol = next;
+  if (finalDst >= 0 && hasPseudoHeader(next)) layer.dstOffset = finalDst;
   if (pos > payloadEnd) {
     layer.truncated = true;
     return;
@@ -455,24 +459,29 @@ function decodeIpv6(
 }
 
 /**
- * A routing header with segments left names the final destination, which
- * is what transport conversations are keyed by (as tshark does).
+ * Transport checksums cover the final destination of a routed datagram,
+ * so TCP and UDP conversations are keyed by it (tshark does the same);
+ * other protocols keep the header's destination.
  */
-function readRoutingHeader(
-  layer: IpLayer,
-  b: Uint8Array,
-  pos: number,
-  end: number,
-): void {
+function hasPseudoHeader(protocol: number): boolean {
+  return protocol === L.IPPROTO_TCP || protocol === L.IPPROTO_UDP ||
+    protocol === L.IPPROTO_UDPLITE || protocol === L.IPPROTO_SCTP;
+}
+
+/**
+ * Where a routing header with segments left names the final destination,
+ * or -1 when it names none.
+ */
+function finalDestination(b: Uint8Array, pos: number, end: number): number {
   const routingType = b[pos + 2];
   const segmentsLeft = b[pos + 3];
-  if (segmentsLeft === 0) return;
-  if ((routingType === 0 || routingType === 2) && end - pos >= 24) {
+  if (segmentsLeft === 0 || end - pos < 24) return -1;
+  if (routingType === 0 || routingType === 2) {
     const count = Math.floor((end - pos - 8) / 16);
-    layer.dstOffset = pos + 8 + (count - 1) * 16;
-  } else if (routingType === 4 && end - pos >= 24) {
-    layer.dstOffset = pos + 8; // segment list[0] is the final segment
+    return pos + 8 + (count - 1) * 16;
   }
+  if (routingType === 4) return pos + 8; // segment list[0] is the last hop
+  return -1;
 }
 
 function decodeTransport(
@@ -637,6 +646,11 @@ function decodeGre(
   }
   if (protocol === L.ETHERTYPE_TRANSPARENT_BRIDGING) {
     decodeEthernet(b, pos, end, out);
+    return;
+  }
+  if (protocol === L.ETHERTYPE_CISCO_METADATA) {
+    // An 8-byte security-group tag header, then the IP packet.
+    decodeIpByVersion(b, pos + 8, end, out);
     return;
   }
   decodeEtherType(protocol, b, pos, end, out);

@@ -47,6 +47,7 @@ export const ETHERTYPE_MPLS_MULTICAST = 0x8848;
 export const ETHERTYPE_PPPOE_SESSION = 0x8864;
 export const ETHERTYPE_TRANSPARENT_BRIDGING = 0x6558;
 export const ETHERTYPE_PPP = 0x880b;
+export const ETHERTYPE_CISCO_METADATA = 0x8909;
 
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_IPIP = 4;
