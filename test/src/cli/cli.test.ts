@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { CORPUS_DIR, readTruth } from '../corpus/corpus.js';
+
+const BIN = fileURLToPath(
+  new URL('../../../packages/analytics/bin/capscope.js', import.meta.url));
+
+function capscope(...args: string[]) {
+  const run = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const FILES = [
+  'pcapplusplus__example.pcap',
+  'pcapplusplus__tls2.pcap',
+  'zeek__linux_dlt_sll2.pcap',
+  'pcapplusplus__pcapng-example.pcapng',
+  'pcapplusplus__nanosecs_big_endian.pcap',
+];
+
+for (const name of FILES) {
+  test(`capscope summary ${name} agrees with capinfos`, () => {
+    const truth = readTruth(name);
+    const run = capscope('summary', CORPUS_DIR + name);
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout);
+    assert.equal(summary.packets, truth.capinfos.packets);
+    assert.equal(summary.bytes, truth.capinfos.data_size_bytes);
+    assert.ok(['pcap', 'pcapng'].includes(summary.format));
+    assert.ok(Array.isArray(summary.linkTypes));
+    assert.ok(Array.isArray(summary.problems));
+
+    const flows = capscope('flows', CORPUS_DIR + name).stdout
+      .trim().split('\n').map((line) => JSON.parse(line));
+    assert.equal(flows.length, summary.flows);
+    const count = (proto: string) =>
+      (truth.tshark.conversations ?? []).filter((c) => c.proto === proto)
+        .length;
+    assert.equal(flows.filter((f) => f.proto === 'tcp').length, count('tcp'));
+    assert.equal(flows.filter((f) => f.proto === 'udp').length, count('udp'));
+  });
+}
+
+test('flows carry the fields DESIGN.md promises, in ndjson and CSV', () => {
+  const file = CORPUS_DIR + 'pcapplusplus__nanosecs_big_endian.pcap';
+  const [flow] = capscope('flows', file).stdout.trim().split('\n')
+    .map((line) => JSON.parse(line));
+  for (const field of ['proto', 'src', 'srcPort', 'dst', 'dstPort',
+    'packets', 'bytes', 'packetsOut', 'bytesOut', 'packetsIn', 'bytesIn',
+    'firstSeen', 'lastSeen', 'app', 'host', 'srcName', 'dstName',
+    'srcCountry', 'dstCountry', 'tunnel']) {
+    assert.ok(field in flow, field);
+  }
+  // Nanosecond captures keep all nine digits.
+  assert.match(flow.firstSeen, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+  const csv = capscope('flows', file, '--format', 'csv').stdout.split('\n');
+  assert.match(csv[0], /^proto,src,srcPort,dst,dstPort,packets,bytes,/);
+  assert.equal(csv[1].split(',')[0], 'tcp');
+});
+
+test('exit codes: 2 for what is not a capture, 1 when unreadable', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'capscope-cli-'));
+  try {
+    writeFileSync(join(dir, 'notes.txt'), 'just some text\n');
+    const text = capscope('summary', join(dir, 'notes.txt'));
+    assert.equal(text.code, 2);
+    assert.match(text.stderr, /not a packet capture/);
+    assert.equal(text.stdout, '');
+
+    writeFileSync(join(dir, 'netmon.cap'),
+      Buffer.from('GMBU\u0000\u0002 rest of a Network Monitor file'));
+    const netmon = capscope('summary', join(dir, 'netmon.cap'));
+    assert.equal(netmon.code, 2);
+    assert.match(netmon.stderr, /editcap -F pcap/);
+
+    const missing = capscope('summary', join(dir, 'nothing-here.pcap'));
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /ENOENT/);
+    assert.doesNotMatch(missing.stderr, /\n\s+at /); // no stack trace
+
+    // A corrupt file is still a capture: exit 0, its problem listed.
+    const good = readFileSync(CORPUS_DIR + 'pcapplusplus__tls2.pcap');
+    writeFileSync(join(dir, 'cut.pcap'), good.subarray(0, 100_000));
+    const cut = capscope('summary', join(dir, 'cut.pcap'));
+    assert.equal(cut.code, 0);
+    const summary = JSON.parse(cut.stdout);
+    assert.equal(summary.problems[0].kind, 'truncated-record');
+    assert.ok(summary.packets > 100);
+
+    // gzip is decompressed while streaming.
+    writeFileSync(join(dir, 'tls2.pcap.gz'), gzipSync(good));
+    const gz = JSON.parse(
+      capscope('summary', join(dir, 'tls2.pcap.gz')).stdout);
+    assert.equal(gz.packets, 7451);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
