@@ -174,3 +174,24 @@ test('many flows grow the table and stay findable', () => {
   assert.equal(flows.length, 5000);
   assert.ok(flows.every((f) => f.packetsOut === 1 && f.packetsIn === 1));
 });
+
+test('an ICMP error names the flow whose packet it quotes', () => {
+  const probe = T.ipv4(CLIENT, SERVER, 17, T.udp(40000, 33434));
+  const unreachable = T.ipv4(SERVER, CLIENT, 1,
+    T.concat(T.bytes(3, 3, 0, 0, 0, 0, 0, 0), probe.subarray(0, 28)));
+  const analysis = new CaptureAnalysis();
+  analysis.push(T.pcapFile({ linkType: 101 }, [
+    { seconds: 1, fraction: 0, data: T.ipv4(CLIENT, SERVER, 17,
+      T.udp(40000, 9)) },
+    { seconds: 2, fraction: 0, data: probe },
+    { seconds: 3, fraction: 0, data: unreachable },
+  ]));
+  analysis.end();
+  const c = analysis.flows.columns;
+  assert.equal(c.count, 3);
+  assert.equal(c.protocol[2], 1);
+  // The quoted header is not a packet: the UDP flow still has one packet.
+  assert.equal(c.packetsOut[1] + c.packetsIn[1], 1);
+  assert.equal(c.relatedFlow[2], 1);
+  assert.equal(c.relatedFlow[0], -1);
+});

@@ -269,6 +269,13 @@ export class CaptureAnalysis implements CaptureSink {
     if (layer.fragment && layer.fragmentOffset === 0) {
       this.rememberDatagram(record, layer, flow, reversed);
     }
+    const quoted = layer.quoted;
+    if (quoted.version !== 0) {
+      const related = flows.lookup(quoted.version, quoted.protocol,
+        record.data, quoted.srcOffset, quoted.dstOffset, quoted.srcPort,
+        quoted.dstPort);
+      if (related >= 0) c.relatedFlow[flow] = related;
+    }
     return flow;
   }
 

@@ -48,6 +48,8 @@ export interface FlowColumns {
   app: Uint8Array;
   /** Host name the flow carried (index into the name list), -1 for none. */
   host: Int32Array;
+  /** For an ICMP error flow, the flow whose packet it quoted, or -1. */
+  relatedFlow: Int32Array;
 }
 
 type ColumnName = Exclude<keyof FlowColumns, 'count'>;
@@ -76,6 +78,7 @@ const COLUMN_SHAPES: Record<
   outerFlow: [Int32Array, 1],
   app: [Uint8Array, 1],
   host: [Int32Array, 1],
+  relatedFlow: [Int32Array, 1],
 };
 
 export const COLUMN_NAMES = Object.keys(COLUMN_SHAPES) as ColumnName[];
@@ -141,8 +144,8 @@ export class FlowTable {
   /**
    * Finds or makes the flow of a packet whose addresses are at `srcAt` and
    * `dstAt` in `bytes` (4 or 16 bytes by `version`), with key ports (-1
-   * for none). Sets `reversed` and `created`. `newConnection` asks for a
-   * fresh flow when the one found is a closed TCP connection.
+   * for none). Sets `reversed` and `created`. A SYN (`tcpSynSeq` >= 0) on
+   * a closed TCP connection opens a fresh flow on the same key.
    */
   find(
     version: number,
@@ -154,52 +157,12 @@ export class FlowTable {
     dstPort: number,
     tcpSynSeq: number,
   ): number {
-    const a = this.a;
-    const b = this.b;
-    readAddress(version, bytes, srcAt, a);
-    readAddress(version, bytes, dstAt, b);
-    const hash =
-      mix(
-        (hashEndpoint(a[0], a[1], a[2], a[3], srcPort) +
-          hashEndpoint(b[0], b[1], b[2], b[3], dstPort)) ^
-          ((version << 8) | protocol),
-      );
-
-    const c = this.columns;
-    let slot = hash & this.slotMask;
-    for (;;) {
-      const entry = this.slots[slot];
-      if (entry === 0) break;
-      const flow = entry - 1;
-      if (
-        c.protocol[flow] === protocol &&
-        c.version[flow] === version
-      ) {
-        const forward = this.keySrcPort[flow] === srcPort &&
-          this.keyDstPort[flow] === dstPort &&
-          sameAddress(c.srcAddr, flow, a) && sameAddress(c.dstAddr, flow, b);
-        const backward = !forward &&
-          this.keySrcPort[flow] === dstPort &&
-          this.keyDstPort[flow] === srcPort &&
-          sameAddress(c.srcAddr, flow, b) && sameAddress(c.dstAddr, flow, a);
-        if (forward || backward) {
-          if (tcpSynSeq >= 0 && this.isReopened(flow, tcpSynSeq)) {
-            const fresh = this.append(version, protocol, srcPort, dstPort);
-            this.synSeq[fresh] = tcpSynSeq;
-            c.tcpState[fresh] = TCP_SYN_SEEN;
-            this.slots[slot] = fresh + 1;
-            this.shadowed.add(flow);
-            this.reversed = false;
-            this.created = true;
-            if (this.count * 2 > this.slots.length) this.rehash();
-            return fresh;
-          }
-          this.reversed = backward;
-          this.created = false;
-          return flow;
-        }
-      }
-      slot = (slot + 1) & this.slotMask;
+    const slot = this.probe(version, protocol, bytes, srcAt, dstAt, srcPort,
+      dstPort);
+    const found = this.slots[slot] - 1;
+    if (found >= 0 && !(tcpSynSeq >= 0 && this.isReopened(found, tcpSynSeq))) {
+      this.created = false;
+      return found;
     }
 
     const flow = this.append(version, protocol, srcPort, dstPort);
@@ -207,11 +170,80 @@ export class FlowTable {
       this.synSeq[flow] = tcpSynSeq;
       this.columns.tcpState[flow] = TCP_SYN_SEEN;
     }
+    if (found >= 0) this.shadowed.add(found);
     this.slots[slot] = flow + 1;
     this.reversed = false;
     this.created = true;
     if (this.count * 2 > this.slots.length) this.rehash();
     return flow;
+  }
+
+  /** The flow of these endpoints, or -1; never makes one. */
+  lookup(
+    version: number,
+    protocol: number,
+    bytes: Uint8Array,
+    srcAt: number,
+    dstAt: number,
+    srcPort: number,
+    dstPort: number,
+  ): number {
+    const slot = this.probe(version, protocol, bytes, srcAt, dstAt, srcPort,
+      dstPort);
+    return this.slots[slot] - 1;
+  }
+
+  /**
+   * The slot that holds these endpoints' flow, or the empty slot where it
+   * would go. Sets `reversed` when the packet runs dst -> src.
+   */
+  private probe(
+    version: number,
+    protocol: number,
+    bytes: Uint8Array,
+    srcAt: number,
+    dstAt: number,
+    srcPort: number,
+    dstPort: number,
+  ): number {
+    const a = this.a;
+    const b = this.b;
+    readAddress(version, bytes, srcAt, a);
+    readAddress(version, bytes, dstAt, b);
+    const hash = mix(
+      (hashEndpoint(a[0], a[1], a[2], a[3], srcPort) +
+        hashEndpoint(b[0], b[1], b[2], b[3], dstPort)) ^
+        ((version << 8) | protocol),
+    );
+
+    const c = this.columns;
+    let slot = hash & this.slotMask;
+    for (;;) {
+      const entry = this.slots[slot];
+      if (entry === 0) return slot;
+      const flow = entry - 1;
+      if (c.protocol[flow] === protocol && c.version[flow] === version) {
+        if (
+          this.keySrcPort[flow] === srcPort &&
+          this.keyDstPort[flow] === dstPort &&
+          sameAddress(c.srcAddr, flow, a) &&
+          sameAddress(c.dstAddr, flow, b)
+        ) {
+          this.reversed = false;
+          return slot;
+        }
+        if (
+          this.keySrcPort[flow] === dstPort &&
+          this.keyDstPort[flow] === srcPort &&
+          sameAddress(c.srcAddr, flow, b) &&
+          sameAddress(c.dstAddr, flow, a)
+        ) {
+          this.reversed = true;
+          return slot;
+        }
+      }
+      slot = (slot + 1) & this.slotMask;
+    }
   }
 
   /**
@@ -245,6 +277,7 @@ export class FlowTable {
     c.vlan[flow] = -1;
     c.outerFlow[flow] = -1;
     c.host[flow] = -1;
+    c.relatedFlow[flow] = -1;
     this.keySrcPort[flow] = srcPort;
     this.keyDstPort[flow] = dstPort;
     return flow;

@@ -23,6 +23,19 @@ export const MAX_IPV6_EXTENSION_HEADERS = 256;
 /** VLAN tags and MPLS labels walked before giving up. */
 const MAX_STACKED_TAGS = 16;
 
+/**
+ * The IP header and first transport bytes an ICMP error quotes. They name
+ * the flow the error is about; they are not a packet of their own.
+ */
+export class QuotedHeader {
+  version = 0;
+  protocol = 0;
+  srcOffset = 0;
+  dstOffset = 0;
+  srcPort = -1;
+  dstPort = -1;
+}
+
 /** One IP header of a frame and the transport header after it. */
 export class IpLayer {
   version = 0;
@@ -43,6 +56,8 @@ export class IpLayer {
   icmpCode = -1;
   /** ICMP echo-like identifier; -1 when the message has none. */
   icmpId = -1;
+  /** An ICMP error's quoted header: what it reports on (see quoted). */
+  readonly quoted = new QuotedHeader();
   /** Non-zero when this datagram is a fragment. */
   fragment = false;
   fragmentOffset = 0;
@@ -325,6 +340,7 @@ function nextLayer(out: DecodedPacket): IpLayer | null {
   layer.icmpType = -1;
   layer.icmpCode = -1;
   layer.icmpId = -1;
+  layer.quoted.version = 0;
   layer.fragment = false;
   layer.fragmentOffset = 0;
   layer.moreFragments = false;
@@ -551,6 +567,9 @@ function decodeTransport(
       }
       layer.payloadOffset = at + 8;
       layer.payloadLength = Math.max(0, end - at - 8);
+      if (isIcmpError(layer.protocol, layer.icmpType)) {
+        readQuotedHeader(b, at + 8, end, layer.quoted);
+      }
       return;
     case L.IPPROTO_IPIP:
       if (layer.fragment) return;
@@ -568,6 +587,53 @@ function decodeTransport(
       return;
     default:
       return;
+  }
+}
+
+/** Unreachable, time exceeded, parameter problem, redirect, too big. */
+function isIcmpError(protocol: number, type: number): boolean {
+  if (protocol === L.IPPROTO_ICMP) {
+    return type === 3 || type === 4 || type === 5 || type === 11 ||
+      type === 12;
+  }
+  return type >= 1 && type <= 4;
+}
+
+/** Reads the quoted header far enough to name a flow; version 0 if not. */
+function readQuotedHeader(
+  b: Uint8Array,
+  at: number,
+  end: number,
+  out: QuotedHeader,
+): void {
+  out.version = 0;
+  out.srcPort = -1;
+  out.dstPort = -1;
+  if (end - at < 20) return;
+  const version = b[at] >> 4;
+  let transport: number;
+  if (version === 4) {
+    const headerLength = (b[at] & 0x0f) * 4;
+    if (headerLength < 20) return;
+    out.protocol = b[at + 9];
+    out.srcOffset = at + 12;
+    out.dstOffset = at + 16;
+    const fragmentOffset = u16(b, at + 6) & 0x1fff;
+    transport = fragmentOffset === 0 ? at + headerLength : end;
+  } else if (version === 6 && end - at >= 40) {
+    // Extension headers in a quoted packet are rare; only plain ones name
+    // their ports here.
+    out.protocol = b[at + 6];
+    out.srcOffset = at + 8;
+    out.dstOffset = at + 24;
+    transport = at + 40;
+  } else {
+    return;
+  }
+  out.version = version;
+  if (hasPseudoHeader(out.protocol) && end - transport >= 4) {
+    out.srcPort = u16(b, transport);
+    out.dstPort = u16(b, transport + 2);
   }
 }
 

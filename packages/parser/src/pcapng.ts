@@ -21,6 +21,12 @@ const OPTION_IF_TSOFFSET = 14;
 const BLOCK_OVERHEAD_BYTES = 12;
 /** Type, length and byte-order magic: enough to read an SHB's length. */
 const SHB_PROBE_BYTES = 12;
+/**
+ * While looking for the next section after a broken block, bytes are
+ * scanned in windows of 64 KiB: big enough that the scan runs at memory
+ * speed across chunk edges, small enough to cost nothing to buffer.
+ */
+const RESYNC_WINDOW_BYTES = 64 * 1024;
 
 interface Interface {
   linkType: number;
@@ -54,6 +60,8 @@ export class PcapngFramer implements Framer {
   private interfaceCount = 0;
   /** True while skipping a section whose header we could not accept. */
   private skippingSection = false;
+  /** True while looking for the next section header after a bad block. */
+  private resyncing = false;
   private readonly record = newPacketRecord();
   private readonly division = { quotient: 0, remainder: 0 };
   private packetCount = 0;
@@ -68,6 +76,15 @@ export class PcapngFramer implements Framer {
     fileOffset: number,
   ): number {
     while (!this.stopped) {
+      if (this.resyncing) {
+        const found = findSectionHeader(bytes, pos, end);
+        if (found < 0) {
+          this.need = RESYNC_WINDOW_BYTES;
+          return Math.max(pos, end - (SHB_PROBE_BYTES - 1));
+        }
+        pos = found;
+        this.resyncing = false;
+      }
       if (end - pos < 8) {
         this.need = 8;
         return pos;
@@ -84,9 +101,10 @@ export class PcapngFramer implements Framer {
         else if (view.getUint32(pos + 8, false) === BYTE_ORDER_MAGIC) {
           this.littleEndian = false;
         } else {
-          this.fail('bad-section', fileOffset + pos,
+          this.lose('bad-section', fileOffset + pos,
             'A section header has no valid byte-order magic.');
-          return end;
+          pos += 4;
+          continue;
         }
       }
       const le = this.littleEndian;
@@ -96,10 +114,11 @@ export class PcapngFramer implements Framer {
         blockLength % 4 !== 0 ||
         blockLength > MAX_UNIT_BYTES
       ) {
-        this.fail('bad-block-length', fileOffset + pos,
+        this.lose('bad-block-length', fileOffset + pos,
           `A block at offset ${fileOffset + pos} gives its length as ` +
             `${blockLength} bytes, which cannot be right.`);
-        return end;
+        pos += 4;
+        continue;
       }
       if (end - pos < blockLength) {
         this.need = blockLength;
@@ -107,10 +126,11 @@ export class PcapngFramer implements Framer {
       }
       const trailer = view.getUint32(pos + blockLength - 4, le);
       if (trailer !== blockLength) {
-        this.fail('bad-block-length', fileOffset + pos,
+        this.lose('bad-block-length', fileOffset + pos,
           `A block at offset ${fileOffset + pos} starts with length ` +
             `${blockLength} and ends with ${trailer}.`);
-        return end;
+        pos += 4;
+        continue;
       }
 
       const blockOffset = fileOffset + pos;
@@ -126,7 +146,7 @@ export class PcapngFramer implements Framer {
   }
 
   finish(leftoverBytes: number, leftoverOffset: number): void {
-    if (leftoverBytes === 0 || this.stopped) return;
+    if (leftoverBytes === 0 || this.stopped || this.resyncing) return;
     this.sink.problem({
       kind: 'truncated-record',
       offset: leftoverOffset,
@@ -399,9 +419,16 @@ export class PcapngFramer implements Framer {
     this.problem(kind, offset, 0, message);
   }
 
-  private fail(kind: ProblemKind, offset: number, message: string): void {
-    this.stopped = true;
-    this.problem(kind, offset, this.packetCount + 1, message);
+  /**
+   * Framing is lost: report it, then look for the next section header,
+   * whose magic and byte-order mark can be recognised anywhere.
+   */
+  private lose(kind: ProblemKind, offset: number, message: string): void {
+    this.resyncing = true;
+    this.skippingSection = false;
+    this.interfaces = [];
+    this.problem(kind, offset, this.packetCount + 1,
+      message + ' Reading resumes at the next section header, if any.');
   }
 
   private problem(
@@ -412,6 +439,20 @@ export class PcapngFramer implements Framer {
   ): void {
     this.sink.problem({ kind, offset, packet, message });
   }
+}
+
+/** Offset of the next section header block in [from, end), or -1. */
+function findSectionHeader(b: Uint8Array, from: number, end: number): number {
+  for (let at = from; at + SHB_PROBE_BYTES <= end; at++) {
+    if (b[at] !== 0x0a || b[at + 1] !== 0x0d || b[at + 2] !== 0x0d ||
+      b[at + 3] !== 0x0a) {
+      continue;
+    }
+    const mark = (b[at + 8] << 24) | (b[at + 9] << 16) | (b[at + 10] << 8) |
+      b[at + 11];
+    if (mark === 0x1a2b3c4d || mark === 0x4d3c2b1a) return at;
+  }
+  return -1;
 }
 
 function decodeLatin(view: DataView, start: number, length: number): string {

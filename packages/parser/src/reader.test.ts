@@ -234,3 +234,24 @@ for (const name of [
       assert.deepEqual(readAll(file, random), whole);
     });
 }
+
+test('after a broken block, reading resumes at the next section', () => {
+  const head = T.concat(T.pcapngSection(), T.pcapngInterface({ linkType: 1 }));
+  const broken = T.pcapngEnhanced(0, 2n, payload);
+  broken[4] = 0x03; // a length that is not a multiple of 4
+  const file = T.concat(
+    head,
+    T.pcapngEnhanced(0, 1n, payload),
+    broken,
+    new Uint8Array(100_000).fill(0x0a), // junk, with bytes of the magic
+    T.pcapngSection(false),
+    T.pcapngInterface({ linkType: 101 }, false),
+    T.pcapngEnhanced(0, 3n, payload, false),
+  );
+  const whole = readAll(file);
+  assert.equal(whole.packets.length, 2);
+  assert.equal(whole.packets[1].linkType, 101);
+  assert.deepEqual(whole.problems.map((p) => p.kind), ['bad-block-length']);
+  assert.deepEqual(readAll(file, () => 1), whole);
+  assert.deepEqual(readAll(file, () => 777), whole);
+});

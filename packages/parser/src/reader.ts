@@ -68,7 +68,16 @@ export class CaptureReader {
       throw new NotACaptureError('not-a-capture',
         'The file is empty: it holds no packet capture.');
     }
-    this.framer.finish(this.carryLength, this.carryOffset);
+    const framer = this.framer;
+    if (this.carryLength > 0 && !framer.stopped) {
+      // A framer that scans (for a lost section, say) may still find
+      // whole units in what is left.
+      const used = framer.parse(this.carry, this.carryView, 0,
+        this.carryLength, this.carryOffset);
+      this.carryLength -= used;
+      this.carryOffset += used;
+    }
+    framer.finish(this.carryLength, this.carryOffset);
     this.carryLength = 0;
   }
 
