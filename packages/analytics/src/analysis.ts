@@ -88,6 +88,8 @@ export class CaptureAnalysis implements CaptureSink {
     timeDigits: 0,
   };
   readonly problems: Problem[] = [];
+  /** Host names flows carried; the `host` column indexes this list. */
+  readonly names: string[] = [];
   problemCount = 0;
   info: CaptureInfo | null = null;
   readonly interfaces: InterfaceInfo[] = [];

@@ -108,3 +108,44 @@ export function compareTime(
 ): number {
   return secondsA !== secondsB ? secondsA - secondsB : nanosA - nanosB;
 }
+
+/** Days from 1970-01-01 to a civil date, proleptic Gregorian. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const monthIndex = month > 2 ? month - 3 : month + 9;
+  const dayOfYear = Math.floor((153 * monthIndex + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) -
+    Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+const TIME_TEXT =
+  /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?)?(Z|[+-]\d\d:?\d\d)?$/;
+
+/**
+ * Reads "2025-11-30", "2025-11-30 10:00", "2025-11-30T10:00:00.5Z" or
+ * "...+01:00" (UTC when no zone is written) into seconds and nanoseconds
+ * since the epoch, without Date. Null when the text is not such a time.
+ */
+export function parseTime(
+  text: string,
+): { seconds: number; nanos: number } | null {
+  const m = TIME_TEXT.exec(text.trim());
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', zone] = m;
+  const month = Number(mo);
+  const day = Number(d);
+  if (month < 1 || month > 12 || day < 1 || day > 31) return null;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return null;
+  let seconds = daysFromCivil(Number(y), month, day) * 86400 +
+    Number(h) * 3600 + Number(mi) * 60 + Number(s);
+  if (zone && zone !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    seconds -= sign * (Number(digits.slice(0, 2)) * 3600 +
+      Number(digits.slice(2)) * 60);
+  }
+  return { seconds, nanos: Number(fraction.padEnd(9, '0')) };
+}

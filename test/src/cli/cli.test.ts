@@ -106,3 +106,21 @@ test('exit codes: 2 for what is not a capture, 1 when unreadable', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('capscope flows --filter keeps what the expression says', () => {
+  const file = CORPUS_DIR + 'pcapplusplus__tls2.pcap';
+  const all = capscope('flows', file).stdout.trim().split('\n')
+    .map((line) => JSON.parse(line));
+  const kept = capscope('flows', file, '--filter',
+    'tcp.port == 443 && ipv6 && bytes > 10k').stdout.trim().split('\n')
+    .map((line) => JSON.parse(line));
+  const expected = all.filter((f) => f.proto === 'tcp' &&
+    (f.srcPort === 443 || f.dstPort === 443) && f.src.includes(':') &&
+    f.bytes > 10_000);
+  assert.ok(expected.length > 5);
+  assert.deepEqual(kept, expected);
+
+  const bad = capscope('flows', file, '--filter', 'tcp.port = 443');
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /\^ expected/);
+});

@@ -3,14 +3,18 @@ import { NotACaptureError } from '@capscope/parser/problems';
 import { CaptureAnalysis } from '../analysis.js';
 import { FLOW_FIELDS, flowRecord } from '../flow-record.js';
 import type { FlowRecord } from '../flow-record.js';
+import { compileFilterText } from '../filter/compile.js';
+import { FilterError } from '../filter/lexer.js';
+import { parseFilter } from '../filter/parser.js';
 import { openCaptureStream } from './input.js';
 
 const USAGE = `Usage:
   capscope summary FILE
-  capscope flows FILE [--format ndjson|csv]
+  capscope flows FILE [--filter EXPR] [--format ndjson|csv]
 
 Reads a pcap or pcapng capture (gzip-compressed too) and prints its
-summary as one JSON object, or its flows one per line.`;
+summary as one JSON object, or its flows one per line. EXPR is a
+display filter such as 'tcp.port == 443 and ip.addr == 10.0.0.0/8'.`;
 
 /** Exit codes promised by DESIGN.md. */
 const EXIT_OK = 0;
@@ -37,16 +41,22 @@ function csvCell(value: FlowRecord[keyof FlowRecord]): string {
     : neutral;
 }
 
-async function printFlows(path: string, format: string): Promise<void> {
+async function printFlows(
+  path: string,
+  format: string,
+  filter: string,
+): Promise<void> {
   const analysis = await analyse(path);
   const columns = analysis.flows.columns;
   const context = {
     timeDigits: analysis.totals.timeDigits,
-    names: [] as string[],
+    names: analysis.names,
   };
+  const keep = compileFilterText(filter, { columns, names: analysis.names });
   const lines: string[] = [];
   if (format === 'csv') lines.push(FLOW_FIELDS.join(','));
   for (let flow = 0; flow < columns.count; flow++) {
+    if (!keep(flow)) continue;
     const record = flowRecord(columns, flow, context);
     lines.push(format === 'csv'
       ? FLOW_FIELDS.map((field) => csvCell(record[field])).join(',')
@@ -73,9 +83,12 @@ async function main(argv: string[]): Promise<number> {
     return command === '--help' || command === '-h' ? EXIT_OK : EXIT_UNREADABLE;
   }
   let format = 'ndjson';
+  let filter = '';
   for (let i = 0; i < rest.length; i++) {
     if (rest[i] === '--format') format = rest[++i] ?? '';
     else if (rest[i].startsWith('--format=')) format = rest[i].slice(9);
+    else if (rest[i] === '--filter') filter = rest[++i] ?? '';
+    else if (rest[i].startsWith('--filter=')) filter = rest[i].slice(9);
     else {
       process.stderr.write(`capscope: unknown option ${rest[i]}\n`);
       return EXIT_UNREADABLE;
@@ -83,6 +96,15 @@ async function main(argv: string[]): Promise<number> {
   }
   if (format !== 'ndjson' && format !== 'csv') {
     process.stderr.write(`capscope: --format is ndjson or csv\n`);
+    return EXIT_UNREADABLE;
+  }
+  try {
+    parseFilter(filter);
+  } catch (error) {
+    if (!(error instanceof FilterError)) throw error;
+    process.stderr.write(`capscope: --filter: ${error.message}\n` +
+      `  ${filter}\n  ${' '.repeat(error.position)}^ expected ` +
+      `${error.expected}\n`);
     return EXIT_UNREADABLE;
   }
 
@@ -100,10 +122,14 @@ async function main(argv: string[]): Promise<number> {
       const analysis = await analyse(path);
       await write(JSON.stringify(analysis.summary()) + '\n');
     } else {
-      await printFlows(path, format);
+      await printFlows(path, format, filter);
     }
     return EXIT_OK;
   } catch (error) {
+    if (error instanceof FilterError) {
+      process.stderr.write(`capscope: --filter: ${error.message}\n`);
+      return EXIT_UNREADABLE;
+    }
     if (error instanceof NotACaptureError) {
       process.stderr.write(`capscope: ${path}: ${error.message}\n`);
       return EXIT_NOT_A_CAPTURE;
