@@ -90,6 +90,8 @@ export class CaptureAnalysis implements CaptureSink {
   readonly problems: Problem[] = [];
   /** Host names flows carried; the `host` column indexes this list. */
   readonly names: string[] = [];
+  /** Names the capture's own DNS answers gave, by address text. */
+  readonly addressNames = new Map<string, string>();
   problemCount = 0;
   info: CaptureInfo | null = null;
   readonly interfaces: InterfaceInfo[] = [];

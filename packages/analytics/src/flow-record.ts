@@ -3,6 +3,7 @@ import { formatTime } from '@capscope/parser/time';
 import { formatAddress } from './address.js';
 import { APP_NAMES } from './apps.js';
 import type { FlowColumns } from './flow-table.js';
+import type { FlowCountries } from './geo.js';
 
 /** One flow as the CLI prints it and the table shows it. */
 export interface FlowRecord {
@@ -62,7 +63,11 @@ export function flowDuration(c: FlowColumns, flow: number): number {
 
 export interface FlowContext {
   timeDigits: number;
+  /** Host names, indexed by the `host` column. */
   names: readonly string[];
+  countries?: FlowCountries;
+  /** Names the capture's DNS answers gave, by address text. */
+  addressNames?: ReadonlyMap<string, string>;
 }
 
 export function flowRecord(
@@ -73,11 +78,14 @@ export function flowRecord(
   const version = c.version[flow];
   const port = (value: number) => (value < 0 ? null : value);
   const hostIndex = c.host[flow];
+  const src = formatAddress(version, c.srcAddr, flow * 4);
+  const dst = formatAddress(version, c.dstAddr, flow * 4);
+  const countries = context.countries;
   return {
     proto: protocolName(c.protocol[flow]),
-    src: formatAddress(version, c.srcAddr, flow * 4),
+    src,
     srcPort: port(c.srcPort[flow]),
-    dst: formatAddress(version, c.dstAddr, flow * 4),
+    dst,
     dstPort: port(c.dstPort[flow]),
     packets: c.packetsOut[flow] + c.packetsIn[flow],
     bytes: c.bytesOut[flow] + c.bytesIn[flow],
@@ -92,10 +100,10 @@ export function flowRecord(
     duration: flowDuration(c, flow),
     app: APP_NAMES[c.app[flow]] ?? '',
     host: hostIndex >= 0 ? (context.names[hostIndex] ?? '') : '',
-    srcName: '',
-    dstName: '',
-    srcCountry: '',
-    dstCountry: '',
+    srcName: context.addressNames?.get(src) ?? '',
+    dstName: context.addressNames?.get(dst) ?? '',
+    srcCountry: countries ? countries.codes[countries.src[flow]] : '',
+    dstCountry: countries ? countries.codes[countries.dst[flow]] : '',
     tunnel: TUNNEL_NAMES[c.tunnel[flow]] ?? '',
     vlan: c.vlan[flow] >= 0 ? c.vlan[flow] : null,
   };

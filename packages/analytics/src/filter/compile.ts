@@ -1,6 +1,7 @@
 import { TUNNEL_NAMES } from '@capscope/parser/decode';
 import { APP_NAMES } from '../apps.js';
 import type { FlowColumns } from '../flow-table.js';
+import type { FlowCountries } from '../geo.js';
 import { protocolName } from '../flow-record.js';
 import type { CompareOp, Expr, Value } from './ast.js';
 import { FilterError } from './lexer.js';
@@ -21,7 +22,7 @@ export interface FilterContext {
   /** Host names, indexed by the `host` column. */
   names: readonly string[];
   /** Country (or address class) of each flow's source and destination. */
-  countries?: { src: readonly string[]; dst: readonly string[] };
+  countries?: FlowCountries;
 }
 
 export type FlowPredicate = (flow: number) => boolean;
@@ -394,8 +395,9 @@ class Compiler {
       default: {
         if (!countries) return [];
         const out: string[] = [];
-        if (field.sides !== 'dst') out.push(countries.src[flow] ?? '');
-        if (field.sides !== 'src') out.push(countries.dst[flow] ?? '');
+        const codes = countries.codes;
+        if (field.sides !== 'dst') out.push(codes[countries.src[flow]]);
+        if (field.sides !== 'src') out.push(codes[countries.dst[flow]]);
         return out;
       }
     }
