@@ -10,6 +10,7 @@ import type {
   PacketRecord,
 } from '@capscope/parser/record';
 import { formatTime, isTimeInRange } from '@capscope/parser/time';
+import { AppHints } from './app-hints.js';
 import { appFromPorts } from './apps.js';
 import type { FlowColumns } from './flow-table.js';
 import {
@@ -88,10 +89,12 @@ export class CaptureAnalysis implements CaptureSink {
     timeDigits: 0,
   };
   readonly problems: Problem[] = [];
+  private readonly hints = new AppHints();
   /** Host names flows carried; the `host` column indexes this list. */
-  readonly names: string[] = [];
+  readonly names: readonly string[] = this.hints.names;
   /** Names the capture's own DNS answers gave, by address text. */
-  readonly addressNames = new Map<string, string>();
+  readonly addressNames: ReadonlyMap<string, string> =
+    this.hints.addressNames;
   problemCount = 0;
   info: CaptureInfo | null = null;
   readonly interfaces: InterfaceInfo[] = [];
@@ -111,6 +114,14 @@ export class CaptureAnalysis implements CaptureSink {
   end(): void {
     this.reader.end();
     this.flushWaitingFragments();
+  }
+
+  /**
+   * Work that needs WebCrypto (QUIC Initials' server names), done once
+   * after end(): the streaming part stays synchronous.
+   */
+  async finish(): Promise<void> {
+    await this.hints.resolvePending(this.flows.columns);
   }
 
   get bytesRead(): number {
@@ -263,6 +274,9 @@ export class CaptureAnalysis implements CaptureSink {
       c.app[flow] = appFromPorts(protocol, layer.srcPort, layer.dstPort);
     }
     this.countFrame(flow, reversed, record.originalLength, record);
+    if (layer.payloadLength > 0 && layer.carries === 0) {
+      this.hints.read(c, flow, layer, record.data);
+    }
 
     if (flags >= 0) {
       if (flags & TCP_RST) c.tcpState[flow] |= TCP_RST_SEEN;

@@ -37,6 +37,7 @@ async function analyse(path: string): Promise<CaptureAnalysis> {
     if (analysis.stopped) break;
   }
   analysis.end();
+  await analysis.finish();
   return analysis;
 }
 

@@ -202,10 +202,10 @@ function isSameName(
  * a sane header and questions that parse. A malformed answer ends the walk
  * quietly; the answers before it have been reported.
  *
- * Limits: a message cut by the snap length has counts that do not fit and
- * is not recognised; addresses in the authority and additional sections
- * are not reported; a CNAME chain is followed in the order its records
- * come, up to 8 links.
+ * Limits: a message cut by the snap length often has counts that no
+ * longer fit, and is then not recognised; addresses in the authority and
+ * additional sections are not reported; a CNAME chain is followed in the
+ * order its records come, up to 8 links.
  */
 export function readDns(
   b: Uint8Array,

@@ -119,7 +119,9 @@ function packetTypeOf(first: number, version: number): number {
 /**
  * The long header a UDP payload starts with: long-header and fixed bits
  * set, a version other than 0, connection ids of at most 20 bytes. Null
- * for a short-header packet, version negotiation, or other bytes.
+ * for a short-header packet, version negotiation, or other bytes. About
+ * one random payload in four passes (DNS headers often do): to recognise
+ * QUIC off UDP 443, use isQuicInitial, which wants version 1 or 2.
  */
 export function readQuicLongHeader(
   b: Uint8Array,
@@ -305,9 +307,10 @@ export async function headerProtectionMask(
  * packet is not such an Initial, does not decrypt, or names no host.
  * Never rejects.
  *
- * `packet` starts at the QUIC packet (the UDP payload) and is read after
- * awaits: pass a copy if its buffer is reused. Only the first packet of a
- * coalesced datagram is read.
+ * `packet` starts at the QUIC packet (the UDP payload). It is copied
+ * before the first await, so its buffer may be reused as soon as this
+ * returns its promise. Only the first packet of a coalesced datagram is
+ * read.
  *
  * Limit: a ClientHello spread over two Initial packets (as Chrome's with
  * post-quantum key shares can be) gives a name only when it lies in the

@@ -140,17 +140,18 @@ export function clientHello(serverName: string | null): Uint8Array {
     ...(serverName === null ? [] : serverNameExtension(serverName)),
     ...tlsExtension(0x002b, [2, 3, 4]), // supported_versions: TLS 1.3
   ];
-  const body = [
-    3, 3, // legacy_version
-    ...new Array<number>(32).fill(0x11), // random
-    32, ...new Array<number>(32).fill(0x22), // session id
-    0, 4, 0x13, 0x01, 0x13, 0x02, // cipher suites
-    1, 0, // compression methods: null
-    ...u16be(extensions.length),
-    ...extensions,
-  ];
+  const body = concat(
+    [3, 3], // legacy_version
+    new Uint8Array(32).fill(0x11), // random
+    [32, ...new Uint8Array(32).fill(0x22)], // session id
+    [0, 4, 0x13, 0x01, 0x13, 0x02], // cipher suites
+    [1, 0], // compression methods: null only
+    u16be(extensions.length),
+    extensions,
+  );
   const length = body.length;
-  return concat([1, length >>> 16, (length >>> 8) & 0xff, length & 0xff], body);
+  const header = [1, length >>> 16, (length >>> 8) & 0xff, length & 0xff];
+  return concat(header, body);
 }
 
 /** A TLS handshake record around `message`. */

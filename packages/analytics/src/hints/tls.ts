@@ -55,8 +55,8 @@ export function isTlsRecord(b: Uint8Array, at: number, end: number): boolean {
  * segments) is read as far as the payload goes: the name is found when it
  * lies in this segment. Names are lower-cased and escaped (see text.ts).
  *
- * Limits: a ClientHello that starts in a second record, and the SSL 2.0
- * compatible ClientHello, are not read.
+ * Limits: a ClientHello split over several records is read only as far as
+ * its first record goes; the SSL 2.0 compatible ClientHello is not read.
  */
 export function readTlsServerName(
   b: Uint8Array,

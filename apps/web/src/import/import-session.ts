@@ -1,0 +1,48 @@
+import { proxy, wrap, type Remote } from 'comlink';
+import type {
+  FlowSortKey,
+  ImporterApi,
+  ImportListener,
+  ImportOutcome,
+} from '../worker/protocol';
+
+/**
+ * One capture's worker: it imports the file, then answers for its flows.
+ * Ending the session terminates the worker, which is also how an import
+ * is cancelled: nothing of it runs on.
+ */
+export class ImportSession {
+  private readonly worker: Worker;
+  private readonly api: Remote<ImporterApi>;
+  private ended = false;
+
+  /** `onCrash` hears of a worker that died or never started. */
+  constructor(onCrash: (message: string) => void) {
+    this.worker = new Worker(
+      new URL('../worker/import.worker.ts', import.meta.url),
+      { type: 'module' },
+    );
+    this.worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      if (!this.ended) onCrash(event.message || 'the worker failed to start');
+    });
+    this.worker.addEventListener('messageerror', () => {
+      if (!this.ended) onCrash('a message from the worker could not be read');
+    });
+    this.api = wrap<ImporterApi>(this.worker);
+  }
+
+  importFile(file: Blob, listener: ImportListener): Promise<ImportOutcome> {
+    return this.api.importFile(file, proxy(listener));
+  }
+
+  sortFlows(key: FlowSortKey, descending: boolean): Promise<Uint32Array> {
+    return this.api.sortFlows(key, descending);
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.worker.terminate();
+  }
+}

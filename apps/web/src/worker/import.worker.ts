@@ -1,0 +1,4 @@
+import { expose } from 'comlink';
+import { Importer } from './importer';
+
+expose(new Importer());
