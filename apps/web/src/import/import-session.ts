@@ -1,9 +1,9 @@
 import { proxy, wrap, type Remote } from 'comlink';
 import type {
   FlowSortKey,
-  ImporterApi,
   ImportListener,
   ImportOutcome,
+  WorkerApi,
 } from '../worker/protocol';
 
 /**
@@ -13,7 +13,8 @@ import type {
  */
 export class ImportSession {
   private readonly worker: Worker;
-  private readonly api: Remote<ImporterApi>;
+  /** The worker's whole API, for features beyond import. */
+  readonly api: Remote<WorkerApi>;
   private ended = false;
 
   /** `onCrash` hears of a worker that died or never started. */
@@ -29,7 +30,7 @@ export class ImportSession {
     this.worker.addEventListener('messageerror', () => {
       if (!this.ended) onCrash('a message from the worker could not be read');
     });
-    this.api = wrap<ImporterApi>(this.worker);
+    this.api = wrap<WorkerApi>(this.worker);
   }
 
   importFile(file: Blob, listener: ImportListener): Promise<ImportOutcome> {

@@ -13,6 +13,7 @@ import type {
 } from './protocol';
 import { isGzip, readGzip, readSlices } from './read-file';
 import { sortFlows } from './sort-flows';
+import type { WorkerState } from './state';
 
 /** Ten updates a second look smooth; more only cost the page renders. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -26,7 +27,7 @@ const MAX_INTERNAL_MESSAGE_CHARS = 200;
  * can ask for the flows in another order afterwards.
  */
 export class Importer implements ImporterApi {
-  private finished: CaptureAnalysis | null = null;
+  constructor(private readonly state: WorkerState) {}
 
   async importFile(
     file: Blob,
@@ -97,7 +98,12 @@ export class Importer implements ImporterApi {
         ? readError(readFailure, gzip, { bytesRead, packets: figures.packets })
         : describeDamage(analysis.problems, analysis.stopped, figures.packets);
     const columns = analysis.columns();
-    this.finished = analysis;
+    this.state.dataset = {
+      columns: analysis.flows.columns,
+      names: analysis.names,
+      addressNames: analysis.addressNames,
+      timeDigits: analysis.totals.timeDigits,
+    };
 
     const outcome: ImportOutcome = {
       status: 'done',
@@ -117,10 +123,10 @@ export class Importer implements ImporterApi {
   }
 
   sortFlows(key: FlowSortKey, descending: boolean): Uint32Array {
-    const analysis = this.finished;
-    const order = analysis
-      ? sortFlows(analysis.flows.columns, analysis.flows.count, key,
-          descending, analysis.names)
+    const dataset = this.state.dataset;
+    const order = dataset
+      ? sortFlows(dataset.columns, dataset.columns.count, key, descending,
+          dataset.names)
       : new Uint32Array(0);
     return transfer(order, [order.buffer]);
   }

@@ -85,8 +85,14 @@ export type FlowSortKey =
   | 'duration';
 
 /**
- * What the worker exposes. One worker serves one capture: a new import
- * gets a new worker, so cancelling is terminating it.
+ * Everything the worker exposes: each feature adds its API here, made in
+ * its own file over the shared WorkerState (see import.worker.ts).
+ */
+export type WorkerApi = ImporterApi;
+
+/**
+ * Import and ordering. One worker serves one capture: a new import gets a
+ * new worker, so cancelling is terminating it.
  */
 export interface ImporterApi {
   importFile(file: Blob, listener: ImportListener): Promise<ImportOutcome>;
