@@ -103,7 +103,9 @@ export class Importer implements ImporterApi {
       names: analysis.names,
       addressNames: analysis.addressNames,
       timeDigits: analysis.totals.timeDigits,
+      countries: null,
     };
+    this.state.filter = null;
 
     const outcome: ImportOutcome = {
       status: 'done',

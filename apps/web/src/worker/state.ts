@@ -1,4 +1,6 @@
+import type { FlowPredicate } from '@capscope/analytics/filter/compile';
 import type { FlowColumns } from '@capscope/analytics/flow-table';
+import type { FlowCountries } from '@capscope/analytics/geo';
 
 /**
  * The capture a worker holds once it is read, whether it came from a file,
@@ -14,6 +16,16 @@ export interface WorkerDataset {
   addressNames: ReadonlyMap<string, string>;
   /** Fractional digits the capture's times resolve. */
   timeDigits: number;
+  /** Countries of each flow's ends, once GeoIP has run (null before). */
+  countries: FlowCountries | null;
+}
+
+/** The filter every view reads: its text and the flows it keeps. */
+export interface WorkerFilter {
+  text: string;
+  predicate: FlowPredicate;
+  /** Indices of the kept flows, in flow order; null keeps every flow. */
+  matches: Uint32Array | null;
 }
 
 /**
@@ -22,4 +34,16 @@ export interface WorkerDataset {
  */
 export class WorkerState {
   dataset: WorkerDataset | null = null;
+  filter: WorkerFilter | null = null;
+
+  /** The flows the current filter keeps, as indices (every flow if none). */
+  keptFlows(): Uint32Array {
+    const dataset = this.dataset;
+    if (!dataset) return new Uint32Array(0);
+    const matches = this.filter?.matches;
+    if (matches) return matches;
+    const all = new Uint32Array(dataset.columns.count);
+    for (let i = 0; i < all.length; i++) all[i] = i;
+    return all;
+  }
 }
