@@ -12,6 +12,7 @@ import type {
 import { formatTime, isTimeInRange } from '@capscope/parser/time';
 import { AppHints } from './app-hints.js';
 import { appFromPorts } from './apps.js';
+import { TcpTracker } from './tcp-tracker.js';
 import type { FlowColumns } from './flow-table.js';
 import {
   FlowTable,
@@ -90,6 +91,7 @@ export class CaptureAnalysis implements CaptureSink {
   };
   readonly problems: Problem[] = [];
   private readonly hints = new AppHints();
+  private readonly tcp = new TcpTracker();
   /** Host names flows carried; the `host` column indexes this list. */
   readonly names: readonly string[] = this.hints.names;
   /** Names the capture's own DNS answers gave, by address text. */
@@ -277,6 +279,7 @@ export class CaptureAnalysis implements CaptureSink {
     if (layer.payloadLength > 0 && layer.carries === 0) {
       this.hints.read(c, flow, layer, record.data);
     }
+    if (flags >= 0) this.tcp.track(c, flow, reversed, layer, record);
 
     if (flags >= 0) {
       if (flags & TCP_RST) c.tcpState[flow] |= TCP_RST_SEEN;

@@ -4,6 +4,7 @@ import { formatAddress } from './address.js';
 import { APP_NAMES } from './apps.js';
 import type { FlowColumns } from './flow-table.js';
 import type { FlowCountries } from './geo.js';
+import { tcpConnState } from './tcp-tracker.js';
 
 /** One flow as the CLI prints it and the table shows it. */
 export interface FlowRecord {
@@ -29,6 +30,15 @@ export interface FlowRecord {
   dstCountry: string;
   tunnel: string;
   vlan: number | null;
+  /** Zeek-style connection state (TCP), or S0/SF for replies (UDP, ICMP). */
+  state: string;
+  /** TCP handshake round trip in seconds, or null. */
+  rtt: number | null;
+  retransmissions: number;
+  outOfOrder: number;
+  zeroWindows: number;
+  lostSegments: number;
+  missingBytes: number;
 }
 
 /** Field order of the CLI's CSV and of its ndjson objects. */
@@ -36,7 +46,9 @@ export const FLOW_FIELDS: Array<keyof FlowRecord> = [
   'proto', 'src', 'srcPort', 'dst', 'dstPort', 'packets', 'bytes',
   'packetsOut', 'bytesOut', 'packetsIn', 'bytesIn', 'firstSeen',
   'lastSeen', 'duration', 'app', 'host', 'srcName', 'dstName',
-  'srcCountry', 'dstCountry', 'tunnel', 'vlan',
+  'srcCountry', 'dstCountry', 'tunnel', 'vlan', 'state', 'rtt',
+  'retransmissions', 'outOfOrder', 'zeroWindows', 'lostSegments',
+  'missingBytes',
 ];
 
 export function protocolName(protocol: number): string {
@@ -68,6 +80,16 @@ export interface FlowContext {
   countries?: FlowCountries;
   /** Names the capture's DNS answers gave, by address text. */
   addressNames?: ReadonlyMap<string, string>;
+}
+
+/** Connection state: Zeek's for TCP; for UDP and ICMP, reply or none. */
+export function flowState(c: FlowColumns, flow: number): string {
+  const protocol = c.protocol[flow];
+  if (protocol === 6) return tcpConnState(c.tcpHistory[flow], c.packetsIn[flow]);
+  if (protocol === 17 || protocol === 1 || protocol === 58) {
+    return c.packetsIn[flow] > 0 ? 'SF' : 'S0';
+  }
+  return '';
 }
 
 export function flowRecord(
@@ -106,5 +128,14 @@ export function flowRecord(
     dstCountry: countries ? countries.codes[countries.dst[flow]] : '',
     tunnel: TUNNEL_NAMES[c.tunnel[flow]] ?? '',
     vlan: c.vlan[flow] >= 0 ? c.vlan[flow] : null,
+    state: flowState(c, flow),
+    rtt: c.handshakeRtt[flow] >= 0
+      ? Number(c.handshakeRtt[flow].toFixed(9))
+      : null,
+    retransmissions: c.retransmissions[flow],
+    outOfOrder: c.outOfOrder[flow],
+    zeroWindows: c.zeroWindows[flow],
+    lostSegments: c.lostSegments[flow],
+    missingBytes: c.missingBytes[flow],
   };
 }

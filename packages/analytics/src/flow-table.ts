@@ -50,11 +50,26 @@ export interface FlowColumns {
   host: Int32Array;
   /** For an ICMP error flow, the flow whose packet it quoted, or -1. */
   relatedFlow: Int32Array;
+  /** TCP: what each side did (HISTORY bits of tcp-tracker.ts). */
+  tcpHistory: Uint16Array;
+  /** TCP: SYN to the originator's ACK, in seconds; -1 when not seen. */
+  handshakeRtt: Float64Array;
+  /** TCP: segments sent again, and segments that came out of order. */
+  retransmissions: Uint32Array;
+  outOfOrder: Uint32Array;
+  /** TCP: segments advertising a zero receive window. */
+  zeroWindows: Uint32Array;
+  /** TCP: segments after a hole in the sequence ("previous segment not
+   * captured"). */
+  lostSegments: Uint32Array;
+  /** TCP: payload bytes the capture never saw (gaps never filled). */
+  missingBytes: Float64Array;
 }
 
-type ColumnName = Exclude<keyof FlowColumns, 'count'>;
+export type ColumnName = Exclude<keyof FlowColumns, 'count'>;
 
-const COLUMN_SHAPES: Record<
+/** Each column's array type and values per flow (4 for addresses). */
+export const COLUMN_SHAPES: Record<
   ColumnName,
   [new (length: number) => ArrayLike<number> & { set(a: ArrayLike<number>): void }, number]
 > = {
@@ -79,6 +94,13 @@ const COLUMN_SHAPES: Record<
   app: [Uint8Array, 1],
   host: [Int32Array, 1],
   relatedFlow: [Int32Array, 1],
+  tcpHistory: [Uint16Array, 1],
+  handshakeRtt: [Float64Array, 1],
+  retransmissions: [Uint32Array, 1],
+  outOfOrder: [Uint32Array, 1],
+  zeroWindows: [Uint32Array, 1],
+  lostSegments: [Uint32Array, 1],
+  missingBytes: [Float64Array, 1],
 };
 
 export const COLUMN_NAMES = Object.keys(COLUMN_SHAPES) as ColumnName[];
@@ -278,6 +300,7 @@ export class FlowTable {
     c.outerFlow[flow] = -1;
     c.host[flow] = -1;
     c.relatedFlow[flow] = -1;
+    c.handshakeRtt[flow] = -1;
     this.keySrcPort[flow] = srcPort;
     this.keyDstPort[flow] = dstPort;
     return flow;
@@ -332,6 +355,25 @@ export class FlowTable {
     }
     return out;
   }
+
+  /**
+   * Key ports of each flow, as copies cut to the flow count: what flows
+   * are matched by (ICMP's identifier or type and code, not the shown
+   * ports), so that flows of several captures can be merged later.
+   */
+  keyPorts(): FlowKeyPorts {
+    const count = this.columns.count;
+    return {
+      src: this.keySrcPort.slice(0, count),
+      dst: this.keyDstPort.slice(0, count),
+    };
+  }
+}
+
+/** Key ports per flow; -1 for none. See FlowTable.keyPorts(). */
+export interface FlowKeyPorts {
+  src: Int32Array;
+  dst: Int32Array;
 }
 
 function readAddress(

@@ -10,6 +10,23 @@ export const TUNNEL_VXLAN = 4;
 export const TUNNEL_GENEVE = 5;
 export const TUNNEL_NAMES = ['', 'gre', 'ipip', '6in4', 'vxlan', 'geneve'];
 
+/**
+ * Names of the headers a frame was decoded through (DecodedPacket.headers
+ * holds their indexes), spelled as tshark's protocol hierarchy spells them
+ * so that the two can be compared.
+ */
+export const HEADER_NAMES = [
+  'eth', 'sll', 'null', 'raw', 'radiotap', 'wlan_radio', 'wlan', 'llc',
+  'vlan', 'mpls', 'pppoes', 'ppp', 'arp', 'lldp', 'loop', 'ip', 'ipv6',
+  'tcp', 'udp', 'udplite', 'sctp', 'icmp', 'icmpv6', 'igmp', 'gre', 'esp',
+  'ospf', 'pim', 'vxlan', 'geneve', 'cmd',
+] as const;
+const H = Object.fromEntries(
+  HEADER_NAMES.map((name, code) => [name, code]),
+) as Record<(typeof HEADER_NAMES)[number], number>;
+/** Headers recorded per frame; deeper ones still decode, unrecorded. */
+export const MAX_HEADERS = 32;
+
 export const UDP_PORT_VXLAN = 4789;
 export const UDP_PORT_GENEVE = 6081;
 
@@ -51,6 +68,16 @@ export class IpLayer {
   tcpFlags = -1;
   /** TCP sequence number (unsigned), when the header holds it. */
   tcpSeq = 0;
+  /** TCP acknowledgement number and window (unscaled). */
+  tcpAck = 0;
+  tcpWindow = 0;
+  /**
+   * TCP payload bytes as sent, from the IP length, so a capture cut by
+   * its snap length still knows how much data each segment carried.
+   */
+  tcpSegmentLength = 0;
+  /** Where the datagram ends on the wire (may lie past what was kept). */
+  wireEnd = 0;
   /** ICMP type and code; -1 when absent. */
   icmpType = -1;
   icmpCode = -1;
@@ -92,6 +119,9 @@ export class DecodedPacket {
   unknownLink = false;
   /** A header that cannot be right, or null. */
   malformed: string | null = null;
+  /** Headers walked, outermost first, as indexes into HEADER_NAMES. */
+  readonly headers = new Uint8Array(MAX_HEADERS);
+  headerCount = 0;
 
   reset(): void {
     this.layerCount = 0;
@@ -100,12 +130,32 @@ export class DecodedPacket {
     this.mplsLabel = -1;
     this.unknownLink = false;
     this.malformed = null;
+    this.headerCount = 0;
   }
 
   get innermost(): IpLayer | null {
     return this.layerCount > 0 ? this.layers[this.layerCount - 1] : null;
   }
 }
+
+function pushHeader(out: DecodedPacket, code: number): void {
+  if (code >= 0 && out.headerCount < MAX_HEADERS) {
+    out.headers[out.headerCount++] = code;
+  }
+}
+
+/** IP protocols named in the header path. */
+const IP_PROTOCOL_HEADERS = new Map<number, number>([
+  [L.IPPROTO_TCP, H.tcp], [L.IPPROTO_UDP, H.udp],
+  [L.IPPROTO_UDPLITE, H.udplite], [L.IPPROTO_SCTP, H.sctp],
+  [L.IPPROTO_ICMP, H.icmp], [L.IPPROTO_ICMPV6, H.icmpv6], [2, H.igmp],
+  [L.IPPROTO_GRE, H.gre], [50, H.esp], [89, H.ospf], [103, H.pim],
+]);
+
+/** Ethertypes of frames without IP that are named in the header path. */
+const ETHERTYPE_HEADERS = new Map<number, number>([
+  [L.ETHERTYPE_ARP, H.arp], [0x88cc, H.lldp], [0x9000, H.loop],
+]);
 
 function u16(b: Uint8Array, at: number): number {
   return (b[at] << 8) | b[at + 1];
@@ -134,21 +184,29 @@ function decodeLink(
     case L.LINKTYPE_RAW_BSD:
     case L.LINKTYPE_RAW_OPENBSD:
     case L.LINKTYPE_RAW:
+      pushHeader(out, H.raw);
+      decodeIpByVersion(b, at, end, out);
+      return;
     case L.LINKTYPE_IPV4:
     case L.LINKTYPE_IPV6:
       decodeIpByVersion(b, at, end, out);
       return;
     case L.LINKTYPE_NULL:
     case L.LINKTYPE_LOOP:
+      pushHeader(out, H.null);
       decodeLoopback(linkType, b, at, end, out);
       return;
     case L.LINKTYPE_LINUX_SLL:
+      pushHeader(out, H.sll);
       if (end - at >= 16) decodeEtherType(u16(b, at + 14), b, at + 16, end, out);
       return;
     case L.LINKTYPE_LINUX_SLL2:
+      pushHeader(out, H.sll);
       if (end - at >= 20) decodeEtherType(u16(b, at), b, at + 20, end, out);
       return;
     case L.LINKTYPE_IEEE802_11_RADIOTAP:
+      pushHeader(out, H.radiotap);
+      pushHeader(out, H.wlan_radio);
       if (end - at >= 4) {
         const headerLength = b[at + 2] | (b[at + 3] << 8);
         decodeWifi(b, at + headerLength, end, out);
@@ -190,6 +248,7 @@ function decodeEthernet(
   out: DecodedPacket,
 ): void {
   if (end - at < 14) return;
+  pushHeader(out, H.eth);
   const typeOrLength = u16(b, at + 12);
   if (typeOrLength <= 1500) {
     decodeLlc(b, at + 14, end, out);
@@ -205,6 +264,7 @@ function decodeLlc(
   end: number,
   out: DecodedPacket,
 ): void {
+  pushHeader(out, H.llc);
   if (end - at >= 8 && b[at] === 0xaa && b[at + 1] === 0xaa) {
     decodeEtherType(u16(b, at + 6), b, at + 8, end, out);
     return;
@@ -231,6 +291,7 @@ function decodeEtherType(
       case L.ETHERTYPE_QINQ:
       case L.ETHERTYPE_QINQ_OLD:
         if (end - at < 4) return;
+        pushHeader(out, H.vlan);
         if (out.vlanId < 0) out.vlanId = u16(b, at) & 0x0fff;
         etherType = u16(b, at + 2);
         at += 4;
@@ -240,6 +301,7 @@ function decodeEtherType(
         decodeMpls(b, at, end, out);
         return;
       case L.ETHERTYPE_PPPOE_SESSION:
+        pushHeader(out, H.pppoes);
         // version/type, code, session id, length, then a PPP protocol.
         if (end - at < 8) return;
         decodePppProtocol(u16(b, at + 6), b, at + 8, end, out);
@@ -250,6 +312,7 @@ function decodeEtherType(
           return;
         }
         out.etherType = etherType;
+        pushHeader(out, ETHERTYPE_HEADERS.get(etherType) ?? -1);
         return;
     }
   }
@@ -263,6 +326,7 @@ function decodeMpls(
 ): void {
   for (let labels = 0; labels < MAX_STACKED_TAGS; labels++) {
     if (end - at < 4) return;
+    pushHeader(out, H.mpls);
     const entry = (b[at] << 16) | (b[at + 1] << 8) | b[at + 2];
     if (out.mplsLabel < 0) out.mplsLabel = entry >>> 4;
     const bottom = (b[at + 2] & 1) === 1;
@@ -287,6 +351,7 @@ function decodePppProtocol(
   end: number,
   out: DecodedPacket,
 ): void {
+  pushHeader(out, H.ppp);
   if (protocol === 0x0021) decodeIpv4(b, at, end, out);
   else if (protocol === 0x0057) decodeIpv6(b, at, end, out);
   else out.etherType = L.ETHERTYPE_PPP;
@@ -300,6 +365,7 @@ function decodeWifi(
   out: DecodedPacket,
 ): void {
   if (end - at < 24) return;
+  pushHeader(out, H.wlan);
   const frameControl = b[at];
   const flags = b[at + 1];
   const type = (frameControl >> 2) & 3;
@@ -347,6 +413,7 @@ function nextLayer(out: DecodedPacket): IpLayer | null {
   layer.fragmentId = 0;
   layer.payloadOffset = 0;
   layer.payloadLength = 0;
+  layer.tcpSegmentLength = 0;
   layer.carries = TUNNEL_NONE;
   layer.truncated = false;
   return layer;
@@ -369,6 +436,7 @@ function decodeIpv4(
   }
   const layer = nextLayer(out);
   if (layer === null) return;
+  pushHeader(out, H.ip);
   layer.version = 4;
   layer.srcOffset = at + 12;
   layer.dstOffset = at + 16;
@@ -386,6 +454,7 @@ function decodeIpv4(
   if (totalLength >= headerLength && at + totalLength < end) {
     payloadEnd = at + totalLength;
   }
+  layer.wireEnd = totalLength >= headerLength ? at + totalLength : end;
   const payload = at + headerLength;
   if (payload > end) {
     layer.truncated = true;
@@ -404,6 +473,7 @@ function decodeIpv6(
   if (end - at < 40 || b[at] >> 4 !== 6) return;
   const layer = nextLayer(out);
   if (layer === null) return;
+  pushHeader(out, H.ipv6);
   layer.version = 6;
   layer.srcOffset = at + 8;
   layer.dstOffset = at + 24;
@@ -413,6 +483,8 @@ function decodeIpv6(
   if (payloadLength > 0 && at + 40 + payloadLength < end) {
     payloadEnd = at + 40 + payloadLength;
   }
+  // A payload length of 0 with data behind it is a jumbogram or BIG TCP.
+  layer.wireEnd = payloadLength > 0 ? at + 40 + payloadLength : end;
   let next = b[at + 6];
   let pos = at + 40;
   let finalDst = -1;
@@ -508,6 +580,7 @@ function decodeTransport(
   out: DecodedPacket,
 ): void {
   const available = end - at;
+  pushHeader(out, IP_PROTOCOL_HEADERS.get(layer.protocol) ?? -1);
   switch (layer.protocol) {
     case L.IPPROTO_TCP: {
       if (available < 4) {
@@ -525,9 +598,14 @@ function decodeTransport(
       layer.tcpSeq =
         ((b[at + 4] << 24) | (b[at + 5] << 16) | (b[at + 6] << 8) |
           b[at + 7]) >>> 0;
+      layer.tcpAck =
+        ((b[at + 8] << 24) | (b[at + 9] << 16) | (b[at + 10] << 8) |
+          b[at + 11]) >>> 0;
+      layer.tcpWindow = u16(b, at + 14);
       const headerLength = (b[at + 12] >> 4) * 4;
       layer.payloadOffset = at + headerLength;
       layer.payloadLength = Math.max(0, end - layer.payloadOffset);
+      layer.tcpSegmentLength = Math.max(0, layer.wireEnd - layer.payloadOffset);
       return;
     }
     case L.IPPROTO_UDP:
@@ -655,12 +733,14 @@ function decodeUdpTunnel(
   if (layer.dstPort === UDP_PORT_VXLAN && end - at >= 8 + 14) {
     if ((b[at] & 0x08) === 0) return; // the VNI-valid flag must be set
     layer.carries = TUNNEL_VXLAN;
+    pushHeader(out, H.vxlan);
     decodeEthernet(b, at + 8, end, out);
   } else if (layer.dstPort === UDP_PORT_GENEVE && end - at >= 8) {
     if (b[at] >> 6 !== 0) return; // only version 0 exists
     const optionsLength = (b[at] & 0x3f) * 4;
     const protocol = u16(b, at + 2);
     layer.carries = TUNNEL_GENEVE;
+    pushHeader(out, H.geneve);
     const inner = at + 8 + optionsLength;
     if (protocol === L.ETHERTYPE_TRANSPARENT_BRIDGING) {
       decodeEthernet(b, inner, end, out);
@@ -715,6 +795,7 @@ function decodeGre(
     return;
   }
   if (protocol === L.ETHERTYPE_CISCO_METADATA) {
+    pushHeader(out, H.cmd);
     // An 8-byte security-group tag header, then the IP packet.
     decodeIpByVersion(b, pos + 8, end, out);
     return;

@@ -86,6 +86,10 @@ function toContext(flows: PlainFlow[]): FilterContext {
     lastSeconds: Float64Array, lastNanos: Uint32Array, tcpState: Uint8Array,
     vlan: Int32Array, tunnel: Uint8Array, outerFlow: Int32Array,
     app: Uint8Array, host: Int32Array, relatedFlow: Int32Array,
+    tcpHistory: Uint16Array, handshakeRtt: Float64Array,
+    retransmissions: Uint32Array, outOfOrder: Uint32Array,
+    zeroWindows: Uint32Array, lostSegments: Uint32Array,
+    missingBytes: Float64Array,
   };
   for (const name of COLUMN_NAMES) {
     (c as unknown as Record<string, unknown>)[name] =
