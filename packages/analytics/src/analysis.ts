@@ -10,6 +10,9 @@ import type {
   PacketRecord,
 } from '@capscope/parser/record';
 import { formatTime, isTimeInRange } from '@capscope/parser/time';
+import { FlowActivity } from './aggregates/flow-activity.js';
+import { ProtocolHierarchy } from './aggregates/protocol-hierarchy.js';
+import type { DnsName } from './app-hints.js';
 import { AppHints } from './app-hints.js';
 import { appFromPorts } from './apps.js';
 import { TcpTracker } from './tcp-tracker.js';
@@ -94,12 +97,18 @@ export class CaptureAnalysis implements CaptureSink {
   private readonly tcp = new TcpTracker();
   /** Host names flows carried; the `host` column indexes this list. */
   readonly names: readonly string[] = this.hints.names;
+  /** DNS by name, and responses by code (index = rcode). */
+  readonly dnsNames: ReadonlyMap<string, DnsName> = this.hints.dnsNames;
+  readonly dnsResponseCodes: readonly number[] = this.hints.dnsResponseCodes;
   /** Names the capture's own DNS answers gave, by address text. */
   readonly addressNames: ReadonlyMap<string, string> =
     this.hints.addressNames;
   problemCount = 0;
   info: CaptureInfo | null = null;
   readonly interfaces: InterfaceInfo[] = [];
+  /** Frames by header chain, and each flow's traffic over time. */
+  readonly hierarchy = new ProtocolHierarchy();
+  readonly activity = new FlowActivity();
 
   private readonly reader = new CaptureReader(this);
   private readonly decoded = new DecodedPacket();
@@ -158,17 +167,21 @@ export class CaptureAnalysis implements CaptureSink {
     const decoded = this.decoded;
     decodePacket(record, decoded);
     if (decoded.unknownLink) {
+      this.observe(record, -1);
       this.reportUnknownLink(record);
       return;
     }
     if (decoded.layerCount === 0) {
+      this.observe(record, -1);
       totals.nonIpPackets++;
       return;
     }
+    let innermost = -1;
     for (let i = 0; i < decoded.layerCount; i++) {
       const flow = this.countLayer(record, decoded.layers[i]);
       if (flow < 0) break; // a fragment waiting for its first fragment
       this.layerFlows[i] = flow;
+      innermost = flow;
       if (i > 0 && this.flows.created) {
         const c = this.flows.columns;
         c.outerFlow[flow] = this.layerFlows[i - 1];
@@ -178,6 +191,14 @@ export class CaptureAnalysis implements CaptureSink {
         this.flows.columns.vlan[flow] = decoded.vlanId;
       }
     }
+    this.observe(record, innermost);
+  }
+
+  /** Counts a frame in the hierarchy and, by time, in its innermost flow. */
+  private observe(record: PacketRecord, flow: number): void {
+    const app = flow >= 0 ? this.flows.columns.app[flow] : 0;
+    this.hierarchy.count(this.decoded, record.originalLength, app);
+    this.activity.add(flow, record);
   }
 
   summary(): CaptureSummary {
@@ -277,7 +298,7 @@ export class CaptureAnalysis implements CaptureSink {
     }
     this.countFrame(flow, reversed, record.originalLength, record);
     if (layer.payloadLength > 0 && layer.carries === 0) {
-      this.hints.read(c, flow, layer, record.data);
+      this.hints.read(c, flow, layer, record);
     }
     if (flags >= 0) this.tcp.track(c, flow, reversed, layer, record);
 

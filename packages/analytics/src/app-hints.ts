@@ -1,10 +1,11 @@
 import type { IpLayer } from '@capscope/parser/decode';
+import type { PacketRecord } from '@capscope/parser/record';
 import { formatAddress } from './address.js';
 import type { AppName } from './apps.js';
 import { APP_NAMES } from './apps.js';
 import type { FlowColumns } from './flow-table.js';
 import type { DnsSink } from './hints/dns.js';
-import { readDns, readDnsOverTcp } from './hints/dns.js';
+import { dnsResponseCode, readDns, readDnsOverTcp } from './hints/dns.js';
 import { isHttpResponse, readHttpRequest } from './hints/http.js';
 import { decryptQuicServerName, isQuicInitial } from './hints/quic.js';
 import { readSshBanner } from './hints/ssh.js';
@@ -20,6 +21,22 @@ const HINT_PACKETS = 8;
  * so a flood of Initials cannot hold the whole file in memory.
  */
 const MAX_QUIC_PENDING = 20000;
+/**
+ * Names kept with their DNS statistics; past this, a capture of random
+ * names (a DNS tunnel, say) stops adding, so memory stays bounded.
+ */
+const MAX_DNS_NAMES = 100_000;
+
+/** What the capture's DNS said about one name. */
+export interface DnsName {
+  queries: number;
+  responses: number;
+  /** Failing responses by response code (3 NXDOMAIN, 2 SERVFAIL...). */
+  failures: Record<number, number>;
+  /** First query to first response, per flow that had both. */
+  responseSeconds: number[];
+}
+
 /** Ports whose UDP payload is read as DNS (plain, mDNS, LLMNR). */
 const DNS_PORTS = new Set([53, 5353, 5355]);
 
@@ -45,12 +62,27 @@ export class AppHints implements DnsSink {
   readonly addressNames = new Map<string, string>();
   private readonly quicPending: Array<{ flow: number; packet: Uint8Array }> =
     [];
+  private readonly quicFlows = new Set<number>();
+  /** DNS by name: queries, responses and their codes (see DnsName). */
+  readonly dnsNames = new Map<string, DnsName>();
+  /** Responses in the whole capture by response code (index = rcode). */
+  readonly dnsResponseCodes = new Array<number>(16).fill(0);
+  /** The question of the DNS message being read. */
+  private question = '';
+  /** When each DNS flow's first query went out, until its answer. */
+  private readonly dnsQueryTimes = new Map<number, [number, number]>();
   /** Flow whose packet is being read (for the DNS sink's callbacks). */
   private flow = -1;
   private columns: FlowColumns | null = null;
 
   /** Looks at one layer's payload when its flow is still young. */
-  read(c: FlowColumns, flow: number, layer: IpLayer, b: Uint8Array): void {
+  read(
+    c: FlowColumns,
+    flow: number,
+    layer: IpLayer,
+    record: PacketRecord,
+  ): void {
+    const b = record.data;
     const at = layer.payloadOffset;
     const length = layer.payloadLength;
     if (length <= 0) return;
@@ -71,12 +103,14 @@ export class AppHints implements DnsSink {
           : layer.srcPort === 5355 || layer.dstPort === 5355
             ? APP_LLMNR
             : APP_DNS;
+        this.timeDns(c, flow, dnsResponseCode(b, at, end), record);
         return;
       }
       if (young && c.host[flow] < 0 && isQuicInitial(b, at, end)) {
         c.app[flow] = APP_QUIC;
         if (this.quicPending.length < MAX_QUIC_PENDING &&
-          !this.quicPending.some((p) => p.flow === flow)) {
+          !this.quicFlows.has(flow)) {
+          this.quicFlows.add(flow);
           this.quicPending.push({ flow, packet: b.slice(at, end) });
         }
       }
@@ -85,6 +119,7 @@ export class AppHints implements DnsSink {
     if (protocol !== 6) return;
     if (dnsPort && readDnsOverTcp(b, at, end, this)) {
       c.app[flow] = APP_DNS;
+      this.timeDns(c, flow, dnsResponseCode(b, at + 2, end), record);
       return;
     }
     if (!young) return;
@@ -121,8 +156,55 @@ export class AppHints implements DnsSink {
     if (readSshBanner(b, at, end) !== null) c.app[flow] = APP_SSH;
   }
 
+  /**
+   * A DNS flow keeps the first failure code its responses carried, and
+   * the time from its first query to its first response.
+   */
+  private timeDns(
+    c: FlowColumns,
+    flow: number,
+    rcode: number,
+    record: PacketRecord,
+  ): void {
+    const stats = this.dnsName(this.question);
+    this.question = '';
+    if (rcode < 0) {
+      if (stats) stats.queries++;
+      if (!this.dnsQueryTimes.has(flow) && c.handshakeRtt[flow] < 0) {
+        this.dnsQueryTimes.set(flow, [record.seconds, record.nanos]);
+      }
+      return;
+    }
+    if (c.dnsRcode[flow] <= 0) c.dnsRcode[flow] = rcode;
+    this.dnsResponseCodes[rcode]++;
+    if (stats) {
+      stats.responses++;
+      if (rcode !== 0) stats.failures[rcode] = (stats.failures[rcode] ?? 0) + 1;
+    }
+    const query = this.dnsQueryTimes.get(flow);
+    if (query) {
+      this.dnsQueryTimes.delete(flow);
+      const seconds = record.seconds - query[0] +
+        (record.nanos - query[1]) / 1e9;
+      c.handshakeRtt[flow] = seconds;
+      if (stats) stats.responseSeconds.push(seconds);
+    }
+  }
+
+  private dnsName(name: string): DnsName | null {
+    if (!name) return null;
+    let stats = this.dnsNames.get(name);
+    if (!stats) {
+      if (this.dnsNames.size >= MAX_DNS_NAMES) return null;
+      stats = { queries: 0, responses: 0, failures: {}, responseSeconds: [] };
+      this.dnsNames.set(name, stats);
+    }
+    return stats;
+  }
+
   /** DnsSink: the question names the flow's host. */
   query(name: string): void {
+    this.question = name;
     const c = this.columns;
     if (c && this.flow >= 0 && c.host[this.flow] < 0 && name) {
       c.host[this.flow] = this.nameId(name);

@@ -39,6 +39,8 @@ export interface FlowRecord {
   zeroWindows: number;
   lostSegments: number;
   missingBytes: number;
+  /** DNS response code name (NOERROR, NXDOMAIN...), '' when none. */
+  dnsRcode: string;
 }
 
 /** Field order of the CLI's CSV and of its ndjson objects. */
@@ -48,7 +50,7 @@ export const FLOW_FIELDS: Array<keyof FlowRecord> = [
   'lastSeen', 'duration', 'app', 'host', 'srcName', 'dstName',
   'srcCountry', 'dstCountry', 'tunnel', 'vlan', 'state', 'rtt',
   'retransmissions', 'outOfOrder', 'zeroWindows', 'lostSegments',
-  'missingBytes',
+  'missingBytes', 'dnsRcode',
 ];
 
 export function protocolName(protocol: number): string {
@@ -80,6 +82,14 @@ export interface FlowContext {
   countries?: FlowCountries;
   /** Names the capture's DNS answers gave, by address text. */
   addressNames?: ReadonlyMap<string, string>;
+}
+
+const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP',
+  'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+
+/** The DNS response code's name, as dig and tshark print it. */
+export function dnsRcodeName(rcode: number): string {
+  return RCODE_NAMES[rcode] ?? `RCODE${rcode}`;
 }
 
 /** Connection state: Zeek's for TCP; for UDP and ICMP, reply or none. */
@@ -136,6 +146,7 @@ export function flowRecord(
     outOfOrder: c.outOfOrder[flow],
     zeroWindows: c.zeroWindows[flow],
     lostSegments: c.lostSegments[flow],
+    dnsRcode: c.dnsRcode[flow] >= 0 ? dnsRcodeName(c.dnsRcode[flow]) : '',
     missingBytes: c.missingBytes[flow],
   };
 }

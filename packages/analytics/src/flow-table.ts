@@ -52,7 +52,8 @@ export interface FlowColumns {
   relatedFlow: Int32Array;
   /** TCP: what each side did (HISTORY bits of tcp-tracker.ts). */
   tcpHistory: Uint16Array;
-  /** TCP: SYN to the originator's ACK, in seconds; -1 when not seen. */
+  /** TCP: SYN to the originator's ACK; DNS: first query to first
+   * response. Seconds; -1 when not seen. */
   handshakeRtt: Float64Array;
   /** TCP: segments sent again, and segments that came out of order. */
   retransmissions: Uint32Array;
@@ -64,6 +65,8 @@ export interface FlowColumns {
   lostSegments: Uint32Array;
   /** TCP: payload bytes the capture never saw (gaps never filled). */
   missingBytes: Float64Array;
+  /** DNS: the first failing response code (else 0); -1 without answer. */
+  dnsRcode: Int8Array;
 }
 
 export type ColumnName = Exclude<keyof FlowColumns, 'count'>;
@@ -101,6 +104,7 @@ export const COLUMN_SHAPES: Record<
   zeroWindows: [Uint32Array, 1],
   lostSegments: [Uint32Array, 1],
   missingBytes: [Float64Array, 1],
+  dnsRcode: [Int8Array, 1],
 };
 
 export const COLUMN_NAMES = Object.keys(COLUMN_SHAPES) as ColumnName[];
@@ -301,6 +305,7 @@ export class FlowTable {
     c.host[flow] = -1;
     c.relatedFlow[flow] = -1;
     c.handshakeRtt[flow] = -1;
+    c.dnsRcode[flow] = -1;
     this.keySrcPort[flow] = srcPort;
     this.keyDstPort[flow] = dstPort;
     return flow;

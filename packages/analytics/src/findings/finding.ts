@@ -1,0 +1,36 @@
+import type { DnsName } from '../app-hints.js';
+import type { FlowColumns } from '../flow-table.js';
+import type { FlowCountries } from '../geo.js';
+
+export type FindingKind =
+  | 'scan'
+  | 'failed-connections'
+  | 'dns-failure'
+  | 'outsized-flow'
+  | 'long-flow'
+  | 'rare-country'
+  | 'rare-port'
+  | 'cleartext';
+
+/** Something that deserves a look, and the flows it is about. */
+export interface Finding {
+  kind: FindingKind;
+  /** One line that says why it fired, with the figures. */
+  reason: string;
+  /** A filter expression that selects the flows (click to filter). */
+  filter: string;
+  /** The flows concerned, by index. */
+  flows: number[];
+  /** Ranks findings: higher first. */
+  score: number;
+}
+
+/** What every rule reads. */
+export interface FindingInput {
+  columns: FlowColumns;
+  names: readonly string[];
+  dnsNames: ReadonlyMap<string, DnsName>;
+  countries: FlowCountries | null;
+  /** Flows an earlier rule already explained, which later rules skip. */
+  explained: Uint8Array;
+}
