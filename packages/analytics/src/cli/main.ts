@@ -6,6 +6,7 @@ import { CaptureAnalysis } from '../analysis.js';
 import { FLOW_FIELDS, flowRecord } from '../flow-record.js';
 import type { CountryReader } from '../geo.js';
 import { GeoLocator } from '../geo.js';
+import { runFindings } from '../findings/run.js';
 import type { FlowRecord } from '../flow-record.js';
 import { compileFilterText } from '../filter/compile.js';
 import { FilterError } from '../filter/lexer.js';
@@ -15,9 +16,11 @@ import { openCaptureStream } from './input.js';
 const USAGE = `Usage:
   capscope summary FILE
   capscope flows FILE [--filter EXPR] [--format ndjson|csv] [--geoip DB]
+  capscope findings FILE [--geoip DB]
 
 Reads a pcap or pcapng capture (gzip-compressed too) and prints its
-summary as one JSON object, or its flows one per line. EXPR is a
+summary as one JSON object, its flows one per line, or what looks wrong
+in it (findings) one per line. EXPR is a
 display filter such as 'tcp.port == 443 and ip.addr == 10.0.0.0/8'.
 Countries come from the bundled iptoasn country database (PDDL), or from
 a MaxMind-format database given with --geoip.`;
@@ -85,6 +88,21 @@ async function printFlows(
   if (lines.length > 0) await write(lines.join('\n') + '\n');
 }
 
+async function printFindings(path: string, geoip: string): Promise<void> {
+  const analysis = await analyse(path);
+  const columns = analysis.flows.columns;
+  const reader = (await maxmind.open(geoip)) as unknown as CountryReader;
+  const findings = runFindings({
+    columns,
+    names: analysis.names,
+    dnsNames: analysis.dnsNames,
+    countries: new GeoLocator(reader).locateFlows(columns),
+  });
+  const lines = findings.map(({ kind, reason, filter, flows }) =>
+    JSON.stringify({ kind, reason, flows: flows.length, filter }));
+  if (lines.length > 0) await write(lines.join('\n') + '\n');
+}
+
 function write(text: string): Promise<void> {
   return new Promise((resolve) => {
     if (process.stdout.write(text)) resolve();
@@ -94,7 +112,7 @@ function write(text: string): Promise<void> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, path, ...rest] = argv;
-  if (!command || !path || !['summary', 'flows'].includes(command)) {
+  if (!command || !path || !['summary', 'flows', 'findings'].includes(command)) {
     process.stderr.write(USAGE + '\n');
     return command === '--help' || command === '-h' ? EXIT_OK : EXIT_UNREADABLE;
   }
@@ -139,6 +157,8 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'summary') {
       const analysis = await analyse(path);
       await write(JSON.stringify(analysis.summary()) + '\n');
+    } else if (command === 'findings') {
+      await printFindings(path, geoip);
     } else {
       await printFlows(path, format, filter, geoip);
     }

@@ -2,7 +2,7 @@ import { formatAddress } from '../address.js';
 import { APP_NAMES } from '../apps.js';
 import { dnsRcodeName, flowDuration, flowState } from '../flow-record.js';
 import { classifyAddress } from '../geo.js';
-import { FAILED_STATES } from '../tcp-tracker.js';
+import { FAILED_STATES, HISTORY } from '../tcp-tracker.js';
 import type { Finding, FindingInput } from './finding.js';
 
 /**
@@ -12,10 +12,11 @@ import type { Finding, FindingInput } from './finding.js';
  */
 
 /**
- * A host that opens connections to this many ports of one address, or to
- * this many addresses on one port, within SCAN_WINDOW_SECONDS, scans.
- * Browsers open a dozen connections to one server, but to one or two
- * ports; 20 distinct targets in a minute is well past normal use.
+ * A host that tries this many ports of one address, or fails to reach this
+ * many addresses on one port, within SCAN_WINDOW_SECONDS, scans. Browsers
+ * open a dozen connections to one server, but on one or two ports; and a
+ * browser reaches a hundred web servers a minute, but they answer. So
+ * vertical scans count every attempt, horizontal ones failed attempts.
  */
 export const SCAN_MIN_TARGETS = 20;
 export const SCAN_WINDOW_SECONDS = 60;
@@ -54,7 +55,8 @@ function quote(text: string): string {
 }
 
 function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (n === 1) return `${n} ${word}`;
+  return `${n} ${word.endsWith('y') ? `${word.slice(0, -1)}ies` : `${word}s`}`;
 }
 
 /**
@@ -64,9 +66,12 @@ function plural(n: number, word: string): string {
 export function findScans(input: FindingInput): Finding[] {
   const c = input.columns;
   const bySource = new Map<string, number[]>();
+  const failed = new Uint8Array(c.count);
   for (let flow = 0; flow < c.count; flow++) {
     const protocol = c.protocol[flow];
     if ((protocol !== TCP && protocol !== UDP) || c.dstPort[flow] < 0) continue;
+    const state = flowState(c, flow);
+    failed[flow] = FAILED_STATES.has(state) || state === 'S0' ? 1 : 0;
     const src = address(input, flow, 'src');
     const list = bySource.get(src);
     if (list) list.push(flow);
@@ -85,6 +90,7 @@ export function findScans(input: FindingInput): Finding[] {
     for (const [what, , target] of groups) {
       const bySpan = new Map<string, number[]>();
       for (const flow of flows) {
+        if (what === 'hosts' && !failed[flow]) continue;
         // Vertical: one address, many ports; horizontal: one port, many
         // addresses.
         const span = what === 'ports'
@@ -364,7 +370,13 @@ export function findCleartext(input: FindingInput): Finding[] {
   for (let flow = 0; flow < c.count; flow++) {
     const app = APP_NAMES[c.app[flow]];
     if (ENCRYPTED_APPS.includes(app)) encrypted++;
-    if (!CLEARTEXT_APPS.includes(app)) continue;
+    // Only flows that carried data said anything in clear text; a port
+    // alone (a scan's probe of port 23) did not.
+    if (!CLEARTEXT_APPS.includes(app) || input.explained[flow]) continue;
+    if (c.protocol[flow] === TCP &&
+      (c.tcpHistory[flow] & (HISTORY.DATA_O | HISTORY.DATA_R)) === 0) {
+      continue;
+    }
     const key = `${app} ${address(input, flow, 'dst')}`;
     const list = byServer.get(key);
     if (list) list.push(flow);
