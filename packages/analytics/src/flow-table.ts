@@ -119,18 +119,33 @@ function mix(h: number): number {
   return h >>> 0;
 }
 
-function hashEndpoint(
-  a0: number,
-  a1: number,
-  a2: number,
-  a3: number,
-  port: number,
-): number {
-  let h = mix(a0 ^ 0x9e3779b9);
-  h = mix(h ^ a1);
-  h = mix(h ^ a2);
-  h = mix(h ^ a3);
+function hashEndpoint(words: Uint32Array, at: number, port: number): number {
+  let h = mix(words[at] ^ 0x9e3779b9);
+  h = mix(h ^ words[at + 1]);
+  h = mix(h ^ words[at + 2]);
+  h = mix(h ^ words[at + 3]);
   return mix(h ^ port);
+}
+
+/**
+ * A flow key's hash. The two endpoints' hashes are added, so that either
+ * direction of the flow lands in the same place.
+ */
+function hashKey(
+  version: number,
+  protocol: number,
+  srcWords: Uint32Array,
+  srcAt: number,
+  srcPort: number,
+  dstWords: Uint32Array,
+  dstAt: number,
+  dstPort: number,
+): number {
+  return mix(
+    (hashEndpoint(srcWords, srcAt, srcPort) +
+      hashEndpoint(dstWords, dstAt, dstPort)) ^
+      ((version << 8) | protocol),
+  );
 }
 
 export class FlowTable {
@@ -236,11 +251,7 @@ export class FlowTable {
     const b = this.b;
     readAddress(version, bytes, srcAt, a);
     readAddress(version, bytes, dstAt, b);
-    const hash = mix(
-      (hashEndpoint(a[0], a[1], a[2], a[3], srcPort) +
-        hashEndpoint(b[0], b[1], b[2], b[3], dstPort)) ^
-        ((version << 8) | protocol),
-    );
+    const hash = hashKey(version, protocol, a, 0, srcPort, b, 0, dstPort);
 
     const c = this.columns;
     let slot = hash & this.slotMask;
@@ -327,14 +338,9 @@ export class FlowTable {
     for (let flow = 0; flow < c.count; flow++) {
       // Only the newest flow of a reused TCP key stays findable.
       if (this.isShadowed(flow)) continue;
-      const s = flow * 4;
-      const hash = mix(
-        (hashEndpoint(c.srcAddr[s], c.srcAddr[s + 1], c.srcAddr[s + 2],
-          c.srcAddr[s + 3], this.keySrcPort[flow]) +
-          hashEndpoint(c.dstAddr[s], c.dstAddr[s + 1], c.dstAddr[s + 2],
-            c.dstAddr[s + 3], this.keyDstPort[flow])) ^
-          ((c.version[flow] << 8) | c.protocol[flow]),
-      );
+      const hash = hashKey(c.version[flow], c.protocol[flow], c.srcAddr,
+        flow * 4, this.keySrcPort[flow], c.dstAddr, flow * 4,
+        this.keyDstPort[flow]);
       let slot = hash & this.slotMask;
       while (this.slots[slot] !== 0) slot = (slot + 1) & this.slotMask;
       this.slots[slot] = flow + 1;
