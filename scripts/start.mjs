@@ -77,6 +77,7 @@ function needsBuild() {
     ),
     'apps/web/src',
     'apps/web/public',
+    'apps/web/build',
     'apps/web/index.html',
     'apps/web/vite.config.ts',
   ].map((source) => path.resolve(repoRoot, source));

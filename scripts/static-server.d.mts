@@ -7,6 +7,8 @@ export interface StaticServerOptions {
   port?: number;
   /** URL path the folder is served at; defaults to `/`. */
   basePath?: string;
+  /** Added to every file served, for example a Content-Security-Policy. */
+  headers?: Record<string, string>;
 }
 
 export interface StaticServer {

@@ -43,8 +43,11 @@ const DEFAULT_TYPE = 'application/octet-stream';
  * app keeps its state in the hash. GET and HEAD only; Range is ignored and
  * the whole file is sent, which HTTP allows.
  *
- * @param {{ root: string, host?: string, port?: number, basePath?: string }}
- *   options
+ * `headers` are added to every file served, for example a
+ * Content-Security-Policy as a host that can send headers would send it.
+ *
+ * @param {{ root: string, host?: string, port?: number, basePath?: string,
+ *   headers?: Record<string, string> }} options
  * @returns {Promise<{ url: string, close(): Promise<void> }>}
  */
 export async function serveStatic({
@@ -52,6 +55,7 @@ export async function serveStatic({
   host = '127.0.0.1',
   port = 0,
   basePath = '/',
+  headers = {},
 }) {
   // Checking against the real path keeps a symlink inside root from
   // pointing the server at files outside it.
@@ -59,7 +63,7 @@ export async function serveStatic({
   const base = normaliseBasePath(basePath);
 
   const server = createServer((req, res) => {
-    handle(req, res, rootReal, base).catch((error) => {
+    handle(req, res, rootReal, base, headers).catch((error) => {
       if (!res.headersSent) send(res, 500, 'Internal Server Error');
       else res.destroy(error);
     });
@@ -96,7 +100,7 @@ function normaliseBasePath(basePath) {
   return base;
 }
 
-async function handle(req, res, rootReal, base) {
+async function handle(req, res, rootReal, base, headers) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     send(res, 405, 'Method Not Allowed');
@@ -118,6 +122,7 @@ async function handle(req, res, rootReal, base) {
     // A rebuild must show up on the next reload, in tests and by hand.
     'Cache-Control': 'no-cache',
     'X-Content-Type-Options': 'nosniff',
+    ...headers,
   });
 
   if (req.method === 'HEAD') {

@@ -2,6 +2,8 @@ import { useState, type DragEvent, type ReactNode } from 'react';
 
 type Props = {
   onFile(file: File): void;
+  /** Takes every file of a drop; without it, only the first goes to onFile. */
+  onFiles?(files: File[]): void;
   children: ReactNode;
 };
 
@@ -13,7 +15,7 @@ function carriesFiles(event: DragEvent): boolean {
  * Takes a capture dropped anywhere on the page; without it, the browser
  * would open a dropped file itself and leave the page.
  */
-export function DropZone({ onFile, children }: Props) {
+export function DropZone({ onFile, onFiles, children }: Props) {
   const [dragging, setDragging] = useState(false);
 
   const onDragOver = (event: DragEvent) => {
@@ -31,8 +33,9 @@ export function DropZone({ onFile, children }: Props) {
     if (!carriesFiles(event)) return;
     event.preventDefault();
     setDragging(false);
-    const file = event.dataTransfer.files[0];
-    if (file) onFile(file);
+    const files = [...event.dataTransfer.files];
+    if (onFiles && files.length > 0) onFiles(files);
+    else if (files[0]) onFile(files[0]);
   };
 
   return (

@@ -1,4 +1,6 @@
+import { displayText } from '../display-text';
 import type { PageError, PageErrorKind } from '../import/use-capture-import';
+import { CorsHelp } from './CorsHelp';
 
 /** A lead-in naming the file; the message itself says what is wrong. */
 function leadIn(kind: PageErrorKind, fileName: string): string {
@@ -7,13 +9,27 @@ function leadIn(kind: PageErrorKind, fileName: string): string {
       return `${fileName} is damaged.`;
     case 'internal':
       return `Capscope failed on ${fileName}.`;
+    case 'crashed':
+      return `Capscope stopped while reading ${fileName}.`;
     case 'not-a-capture':
     case 'netmon':
     case 'unsupported-version':
     case 'unreadable':
     case 'network':
     case 'not-found':
+    case 'bad-url':
+    case 'cors':
+    case 'sas-expired':
+    case 'sas-not-yet-valid':
+    case 'sas-permission':
+    case 'auth-failed':
+    case 'range-not-satisfiable':
+    case 'blob-changed':
+    case 'storage-error':
       return `Cannot open ${fileName}.`;
+    case 'storage-full':
+    case 'storage':
+      return `Cannot keep ${fileName} in this browser.`;
     default:
       return assertNever(kind);
   }
@@ -33,8 +49,9 @@ export function ErrorMessage({ error, fileName }: Props) {
       data-testid="error-message"
       data-kind={error.kind}
     >
-      <strong>{leadIn(error.kind, fileName)}</strong> {error.message}
-      {error.kind !== 'corrupt' && ' You can open another file.'}
+      <strong>{leadIn(error.kind, displayText(fileName))}</strong> {error.message}
+      {error.cors && <CorsHelp advice={error.cors} />}
+      {error.kind !== 'corrupt' && !error.cors && ' You can open another file.'}
     </div>
   );
 }

@@ -10,7 +10,16 @@ import {
   type Updater,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useMemo, useRef, useState } from 'react';
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
+import { useCellFilterMenu } from '../filter/CellFilterMenu';
+import { useFilter } from '../filter/filter-context';
 import { formatCount } from '../format';
 import type { FlowSortKey } from '../worker/protocol';
 import { FLOW_COLUMNS, type FlowRow } from './flow-columns';
@@ -58,8 +67,12 @@ export function FlowTable({
   const [order, setOrder] = useState<Uint32Array | null>(null);
   const [sortPending, setSortPending] = useState(false);
   const sortRequest = useRef(0);
+  const filter = useFilter();
+  const cellMenu = useCellFilterMenu(columns, timeDigits, names);
 
-  const rowCount = Math.min(columns.count, MAX_ROWS);
+  // With a filter, `order` lists only the flows it keeps.
+  const listedCount = order ? order.length : columns.count;
+  const rowCount = Math.min(listedCount, MAX_ROWS);
   const virtualizer = useVirtualizer({
     count: rowCount,
     getScrollElement: () => scrollRef.current,
@@ -96,24 +109,23 @@ export function FlowTable({
     return [...rows.values()];
   }, [items, order, columns, timeDigits, names]);
 
-  const onSortingChange = useCallback(
-    (updater: Updater<SortingState>) => {
-      const next = typeof updater === 'function' ? updater(sorting) : updater;
-      setSorting(next);
+  // Asks the worker for the flows to list: sorted, or the filter's in
+  // file order (null: every flow, in file order).
+  const { keptFlows } = filter;
+  const fetchOrder = useCallback(
+    (sorting: SortingState) => {
       const request = ++sortRequest.current;
-      const [sort] = next;
-      if (!sort) {
-        setOrder(null);
-        setSortPending(false);
-        scrollRef.current?.scrollTo({ top: 0 });
-        return;
-      }
-
+      const [sort] = sorting;
       setSortPending(true);
-      sortFlows(sort.id as FlowSortKey, sort.desc).then(
-        (sorted) => {
-          if (request !== sortRequest.current || sorted === null) return;
-          setOrder(sorted);
+      const answer = sort
+        ? sortFlows(sort.id as FlowSortKey, sort.desc).then((sorted) =>
+            sorted === null ? undefined : sorted,
+          )
+        : keptFlows();
+      answer.then(
+        (next) => {
+          if (request !== sortRequest.current || next === undefined) return;
+          setOrder(next);
           setSortPending(false);
           scrollRef.current?.scrollTo({ top: 0 });
         },
@@ -123,8 +135,24 @@ export function FlowTable({
         },
       );
     },
-    [sorting, sortFlows],
+    [sortFlows, keptFlows],
   );
+
+  const onSortingChange = useCallback(
+    (updater: Updater<SortingState>) => {
+      const next = typeof updater === 'function' ? updater(sorting) : updater;
+      setSorting(next);
+      fetchOrder(next);
+    },
+    [sorting, fetchOrder],
+  );
+
+  // A new filter changes which flows are listed, in the same order.
+  const sortingRef = useRef(sorting);
+  sortingRef.current = sorting;
+  useEffect(() => {
+    if (filter.version > 0) fetchOrder(sortingRef.current);
+  }, [filter.version, fetchOrder]);
 
   const table = useReactTable({
     data,
@@ -145,10 +173,10 @@ export function FlowTable({
         <span className="flows__status" aria-live="polite">
           {sortPending ? 'Sorting…' : describeOrder(sorting)}
         </span>
-        {columns.count > MAX_ROWS && (
+        {listedCount > MAX_ROWS && (
           <span className="flows__note">
             Listing the first {formatCount(MAX_ROWS)} of{' '}
-            {formatCount(columns.count)} flows in this order.
+            {formatCount(listedCount)} flows in this order.
           </span>
         )}
       </div>
@@ -175,6 +203,7 @@ export function FlowTable({
           <tbody
             className="flow-table__body"
             style={{ height: virtualizer.getTotalSize() }}
+            onClick={cellMenu.onClick}
           >
             {rows.map((row, i) => (
               <FlowTableRow key={row.id} row={row} start={items[i].start} />
@@ -182,6 +211,7 @@ export function FlowTable({
           </tbody>
         </table>
       </div>
+      {cellMenu.menu}
     </section>
   );
 }
@@ -195,12 +225,14 @@ const FlowTableRow = memo(
       <tr
         className="flow-table__row"
         data-testid="flow-row"
+        data-flow={row.original.flow}
         aria-rowindex={row.original.position + 2}
         style={{ transform: `translateY(${start}px)` }}
       >
         {row.getVisibleCells().map((cell) => (
           <td
             key={cell.id}
+            data-column={cell.column.id}
             className={cellClass(cell.column.columnDef.meta?.numeric)}
             style={{ flexBasis: cell.column.getSize() }}
             title={cellTitle(cell.getValue())}

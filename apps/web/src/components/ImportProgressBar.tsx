@@ -1,5 +1,7 @@
+import { displayText } from '../display-text';
 import { formatBytes, formatPercent } from '../format';
 import type { ImportState } from '../import/use-capture-import';
+import { TransferStatus } from './TransferStatus';
 
 type Props = {
   state: Exclude<ImportState, { phase: 'idle' }>;
@@ -16,10 +18,14 @@ const STATE_WORDS = {
 export function ImportProgressBar({ state, onCancel }: Props) {
   const { bytesRead, bytesTotal } = state.progress;
   const running = state.phase === 'running';
+  // A download's size is unknown until its first answer.
+  const sizeKnown = bytesTotal > 0 || state.phase === 'done';
   const amount =
     state.phase === 'done'
       ? formatBytes(bytesTotal)
-      : `${formatBytes(bytesRead)} of ${formatBytes(bytesTotal)}`;
+      : sizeKnown
+        ? `${formatBytes(bytesRead)} of ${formatBytes(bytesTotal)}`
+        : formatBytes(bytesRead);
 
   return (
     <div
@@ -31,12 +37,23 @@ export function ImportProgressBar({ state, onCancel }: Props) {
     >
       <progress
         max={Math.max(bytesTotal, 1)}
-        value={state.phase === 'done' ? Math.max(bytesTotal, 1) : bytesRead}
+        value={
+          state.phase === 'done'
+            ? Math.max(bytesTotal, 1)
+            : sizeKnown
+              ? bytesRead
+              : undefined
+        }
         aria-label="Import progress"
       />
       <span className="import-progress__label">
-        {STATE_WORDS[state.phase]} <strong>{state.fileName}</strong>: {amount}
-        {running && ` (${formatPercent(bytesRead, bytesTotal)})`}
+        {STATE_WORDS[state.phase]}{' '}
+        <strong title={displayText(state.fileName, Infinity)}>
+          {displayText(state.fileName)}
+        </strong>
+        : {amount}
+        {running && sizeKnown && ` (${formatPercent(bytesRead, bytesTotal)})`}
+        {running && <TransferStatus progress={state.progress} />}
       </span>
       {running && (
         <button

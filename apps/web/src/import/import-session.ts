@@ -37,6 +37,11 @@ export class ImportSession {
     return this.api.importFile(file, proxy(listener));
   }
 
+  /** The SAS token in `href` goes to the worker and nowhere else. */
+  importUrl(href: string, listener: ImportListener): Promise<ImportOutcome> {
+    return this.api.importUrl(href, proxy(listener));
+  }
+
   sortFlows(key: FlowSortKey, descending: boolean): Promise<Uint32Array> {
     return this.api.sortFlows(key, descending);
   }

@@ -1,19 +1,32 @@
+import type { Remote } from 'comlink';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { isSessionTask, type SessionTask } from '../datasets/session-task';
 import type {
   CaptureFigures,
+  FlowSnapshot,
   FlowSortKey,
   ImportErrorKind,
   ImportProgress,
   ImportResult,
+  WorkerApi,
 } from '../worker/protocol';
 import { ImportSession } from './import-session';
+import type { CorsAdvice } from './url/errors';
+import type { UrlImportRequest } from './url/open-url';
 
 /** What can go wrong before a file reaches the worker, or inside it. */
-export type PageErrorKind = ImportErrorKind | 'network' | 'not-found';
+export type PageErrorKind =
+  | ImportErrorKind
+  | 'network'
+  | 'not-found'
+  /** The worker itself died (crashed, or ran out of memory). */
+  | 'crashed';
 
 export interface PageError {
   kind: PageErrorKind;
   message: string;
+  /** For a URL the browser kept from the page: the CORS rule to add. */
+  cors?: CorsAdvice;
 }
 
 export type ImportState =
@@ -37,17 +50,31 @@ export type ImportState =
       fileName: string;
       progress: ImportProgress;
       error: PageError;
+      /** The flows found before the failure, when the import got that far. */
+      partial?: FlowSnapshot | null;
+      /** True when importing the same source again may well succeed. */
+      retryable?: boolean;
     }
   | { phase: 'cancelled'; fileName: string; progress: ImportProgress };
 
 export interface CaptureImport {
   state: ImportState;
-  open(file: Blob, fileName: string): void;
+  /**
+   * A file, a blob URL made ready by prepareUrlImport, or other work for a
+   * fresh worker (a saved dataset: datasets/session-task.ts).
+   */
+  open(source: Blob | UrlImportRequest | SessionTask, fileName: string): void;
   cancel(): void;
   /** Shows a failure that happened before any import began. */
   fail(fileName: string, error: PageError): void;
   /** Flow indices in that order, or null when the capture has changed. */
   sortFlows(key: FlowSortKey, descending: boolean): Promise<Uint32Array | null>;
+  /** The current capture's worker, for features beyond import; or null. */
+  workerApi(): Remote<WorkerApi> | null;
+  /** Ends the current capture and goes back to the start page. */
+  close(): void;
+  /** Imports the last source opened again, in a new worker. */
+  retry(): void;
 }
 
 /**
@@ -58,6 +85,10 @@ export function useCaptureImport(): CaptureImport {
   const [state, setState] = useState<ImportState>({ phase: 'idle' });
   const session = useRef<{ id: number; worker: ImportSession } | null>(null);
   const nextId = useRef(1);
+  const lastOpened = useRef<{
+    source: Blob | UrlImportRequest | SessionTask;
+    fileName: string;
+  } | null>(null);
 
   const endSession = useCallback(() => {
     session.current?.worker.end();
@@ -67,11 +98,20 @@ export function useCaptureImport(): CaptureImport {
   useEffect(() => endSession, [endSession]);
 
   const open = useCallback(
-    (file: Blob, fileName: string) => {
+    (source: Blob | UrlImportRequest | SessionTask, fileName: string) => {
       endSession();
       const id = nextId.current++;
       const isCurrent = () => session.current?.id === id;
-      let progress: ImportProgress = { bytesRead: 0, bytesTotal: file.size };
+      // A download's size comes with its first answer.
+      const knownTotal =
+        source instanceof Blob
+          ? source.size
+          : isSessionTask(source)
+            ? source.bytesTotal
+            : 0;
+      let progress: ImportProgress = { bytesRead: 0, bytesTotal: knownTotal };
+      let snapshot: FlowSnapshot | null = null;
+      lastOpened.current = { source, fileName };
 
       const worker = new ImportSession((message) => {
         if (!isCurrent()) return;
@@ -81,9 +121,11 @@ export function useCaptureImport(): CaptureImport {
           fileName,
           progress,
           error: {
-            kind: 'internal',
+            kind: 'crashed',
             message: `Capscope's import worker stopped (${message}).`,
           },
+          partial: snapshot,
+          retryable: true,
         });
       });
       session.current = { id, worker };
@@ -103,9 +145,18 @@ export function useCaptureImport(): CaptureImport {
             previous.phase === 'running' ? { ...previous, figures } : previous,
           );
         },
+        flows(next: FlowSnapshot) {
+          if (isCurrent()) snapshot = next;
+        },
       };
 
-      worker.importFile(file, listener).then(
+      const importing =
+        source instanceof Blob
+          ? worker.importFile(source, listener)
+          : isSessionTask(source)
+            ? source.run(worker, listener)
+            : worker.importUrl(source.href, listener);
+      importing.then(
         (outcome) => {
           if (!isCurrent()) return;
           if (outcome.status === 'done') {
@@ -113,7 +164,10 @@ export function useCaptureImport(): CaptureImport {
             setState({
               phase: 'done',
               fileName,
-              progress: { bytesRead: result.bytesRead, bytesTotal: file.size },
+              progress: {
+                bytesRead: result.bytesRead,
+                bytesTotal: result.bytesTotal ?? knownTotal,
+              },
               result,
               sessionId: id,
             });
@@ -122,8 +176,13 @@ export function useCaptureImport(): CaptureImport {
             setState({
               phase: 'error',
               fileName,
-              progress: { bytesRead: outcome.bytesRead, bytesTotal: file.size },
+              progress: {
+                bytesRead: outcome.bytesRead,
+                bytesTotal: outcome.bytesTotal ?? knownTotal,
+              },
               error: outcome.error,
+              partial: snapshot,
+              retryable: outcome.error.kind === 'internal',
             });
           }
         },
@@ -138,6 +197,8 @@ export function useCaptureImport(): CaptureImport {
               kind: 'internal',
               message: `Capscope failed while importing (${shortText(error)}).`,
             },
+            partial: snapshot,
+            retryable: true,
           });
         },
       );
@@ -181,7 +242,19 @@ export function useCaptureImport(): CaptureImport {
     [],
   );
 
-  return { state, open, cancel, fail, sortFlows };
+  const workerApi = useCallback(() => session.current?.worker.api ?? null, []);
+
+  const close = useCallback(() => {
+    endSession();
+    setState({ phase: 'idle' });
+  }, [endSession]);
+
+  const retry = useCallback(() => {
+    const last = lastOpened.current;
+    if (last) open(last.source, last.fileName);
+  }, [open]);
+
+  return { state, open, cancel, fail, sortFlows, workerApi, close, retry };
 }
 
 function shortText(error: unknown): string {

@@ -1,12 +1,18 @@
 import { expose } from 'comlink';
+import { createDatasetApi } from './dataset-api';
+import { createFilterApi } from './filter-api';
 import { Importer } from './importer';
 import type { WorkerApi } from './protocol';
 import { WorkerState } from './state';
+import { createViewsApi } from './views-api';
 
 // One state, and each feature's API made over it: one line per feature.
 const state = new WorkerState();
 const api: WorkerApi = {
   ...bind(new Importer(state)),
+  ...createDatasetApi(state),
+  ...createFilterApi(state),
+  ...createViewsApi(state),
 };
 
 expose(api);

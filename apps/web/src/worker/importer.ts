@@ -1,54 +1,68 @@
 import { CaptureAnalysis } from '@capscope/analytics/analysis';
 import type { FlowColumns } from '@capscope/analytics/flow-table';
-import { NotACaptureError } from '@capscope/parser/problems';
 import { releaseProxy, transfer, type Remote } from 'comlink';
-import { describeBrokenGzip, describeDamage } from './damage';
+import { toImportError, type ChunkSource } from './chunk-source';
+import { describeDamage } from './damage';
+import { fileSource } from './file-source';
 import { captureFigures, ProtocolTally } from './figures';
+import { FlowSnapshots } from './flow-snapshots';
 import type {
   FlowSortKey,
   ImportError,
   ImporterApi,
   ImportListener,
   ImportOutcome,
+  ImportProgress,
+  UrlImporterApi,
 } from './protocol';
-import { isGzip, readGzip, readSlices } from './read-file';
 import { sortFlows } from './sort-flows';
 import type { WorkerState } from './state';
+import { urlSource } from './url-source';
 
 /** Ten updates a second look smooth; more only cost the page renders. */
 const PROGRESS_INTERVAL_MS = 100;
 /** Totals twice a second, so figures grow while a big file loads. */
 const PARTIAL_INTERVAL_MS = 500;
-/** Enough of an unexpected error's text to report it, not a wall of it. */
-const MAX_INTERNAL_MESSAGE_CHARS = 200;
 
 /**
  * Reads one capture into a CaptureAnalysis and keeps it, so that the page
  * can ask for the flows in another order afterwards.
  */
-export class Importer implements ImporterApi {
+export class Importer implements ImporterApi, UrlImporterApi {
   constructor(private readonly state: WorkerState) {}
 
-  async importFile(
+  importFile(
     file: Blob,
+    listener: Remote<ImportListener>,
+  ): Promise<ImportOutcome> {
+    return this.#read(fileSource(file), listener);
+  }
+
+  importUrl(
+    href: string,
+    listener: Remote<ImportListener>,
+  ): Promise<ImportOutcome> {
+    return this.#read(urlSource(href, self.location.origin), listener);
+  }
+
+  /**
+   * The one import loop, over any source's chunks. A `#` method, so that
+   * import.worker.ts's bind() does not expose it to the page.
+   */
+  async #read(
+    source: ChunkSource,
     listener: Remote<ImportListener>,
   ): Promise<ImportOutcome> {
     const analysis = new CaptureAnalysis();
     const tally = new ProtocolTally();
-    const bytesTotal = file.size;
-    let bytesRead = 0;
     let lastProgressMs = performance.now();
     let lastPartialMs = lastProgressMs;
+    const snapshots = new FlowSnapshots(analysis, tally, listener,
+      lastProgressMs);
 
-    let chunks: AsyncGenerator<Uint8Array> | null = null;
-    let gzip = false;
+    const { chunks } = source;
     let readFailure: unknown = null;
     try {
-      gzip = await isGzip(file);
-      chunks = gzip
-        ? readGzip(file, (compressedBytes) => (bytesRead = compressedBytes))
-        : readSlices(file);
-
       for (;;) {
         let next: IteratorResult<Uint8Array>;
         try {
@@ -58,7 +72,6 @@ export class Importer implements ImporterApi {
           break;
         }
         if (next.done) break;
-        if (!gzip) bytesRead += next.value.byteLength;
 
         analysis.push(next.value);
         if (analysis.stopped) break;
@@ -66,36 +79,37 @@ export class Importer implements ImporterApi {
         const nowMs = performance.now();
         if (nowMs - lastProgressMs >= PROGRESS_INTERVAL_MS) {
           lastProgressMs = nowMs;
-          void listener.progress({ bytesRead, bytesTotal });
+          void listener.progress(source.progress());
         }
         if (nowMs - lastPartialMs >= PARTIAL_INTERVAL_MS) {
           lastPartialMs = nowMs;
           void listener.partial(captureFigures(analysis, tally));
         }
+        snapshots.offer(nowMs);
       }
 
       if (readFailure !== null && analysis.info === null) {
-        return failed(readError(readFailure, gzip), bytesRead);
+        return failed(source.describeFailure(readFailure), source.progress());
       }
       analysis.end();
       await analysis.finish();
     } catch (error) {
-      // A DOMException here is the first read failing (isGzip).
-      const failure =
-        error instanceof DOMException
-          ? readError(error, false)
-          : toImportError(error);
-      return failed(failure, bytesRead);
+      snapshots.salvage();
+      return failed(toImportError(error), source.progress());
     } finally {
       // Stops reads still in flight once we stop early.
-      await chunks?.return(undefined);
+      await chunks.return(undefined);
       listener[releaseProxy]();
     }
 
     const figures = captureFigures(analysis, tally);
+    const { bytesRead, bytesTotal } = source.progress();
     const damage =
       readFailure !== null
-        ? readError(readFailure, gzip, { bytesRead, packets: figures.packets })
+        ? source.describeFailure(readFailure, {
+            bytesRead,
+            packets: figures.packets,
+          })
         : describeDamage(analysis.problems, analysis.stopped, figures.packets);
     const columns = analysis.columns();
     this.state.dataset = {
@@ -104,6 +118,15 @@ export class Importer implements ImporterApi {
       addressNames: analysis.addressNames,
       timeDigits: analysis.totals.timeDigits,
       countries: null,
+      keyPorts: analysis.flows.keyPorts(),
+      hierarchy: analysis.hierarchy.nodes(),
+      activity: analysis.activity.snapshot(),
+      totals: {
+        packets: figures.packets,
+        bytes: figures.bytes,
+        firstSeen: figures.firstSeen,
+        lastSeen: figures.lastSeen,
+      },
     };
     this.state.filter = null;
 
@@ -111,6 +134,7 @@ export class Importer implements ImporterApi {
       status: 'done',
       result: {
         bytesRead,
+        bytesTotal,
         format: analysis.info?.format ?? null,
         linkTypes: [...new Set(analysis.interfaces.map((i) => i.linkType))],
         figures,
@@ -126,16 +150,20 @@ export class Importer implements ImporterApi {
 
   sortFlows(key: FlowSortKey, descending: boolean): Uint32Array {
     const dataset = this.state.dataset;
+    const kept = this.state.filter?.matches ?? null;
     const order = dataset
       ? sortFlows(dataset.columns, dataset.columns.count, key, descending,
-          dataset.names)
+          dataset.names, kept)
       : new Uint32Array(0);
     return transfer(order, [order.buffer]);
   }
 }
 
-function failed(error: ImportError, bytesRead: number): ImportOutcome {
-  return { status: 'error', error, bytesRead };
+function failed(
+  error: ImportError,
+  { bytesRead, bytesTotal }: ImportProgress,
+): ImportOutcome {
+  return { status: 'error', error, bytesRead, bytesTotal };
 }
 
 /** Every typed array of a snapshot owns its buffer, so all can move. */
@@ -145,50 +173,4 @@ function columnBuffers(columns: FlowColumns): ArrayBuffer[] {
     if (ArrayBuffer.isView(value)) buffers.push(value.buffer as ArrayBuffer);
   }
   return buffers;
-}
-
-/**
- * A read that failed. With `kept` (what was decoded before it) the failure
- * is damage to a capture shown anyway; without, the import failed.
- */
-function readError(
-  error: unknown,
-  gzip: boolean,
-  kept?: { bytesRead: number; packets: number },
-): ImportError {
-  if (gzip && error instanceof TypeError) {
-    return kept
-      ? describeBrokenGzip(kept.bytesRead, kept.packets)
-      : {
-          kind: 'corrupt',
-          message:
-            'This file looks gzip-compressed but cannot be ' +
-            'decompressed: its gzip data is damaged.',
-        };
-  }
-  if (error instanceof DOMException) {
-    const lost =
-      'The browser could not read the file; it may have been moved, ' +
-      'changed or deleted since it was picked.';
-    return {
-      kind: 'unreadable',
-      message: kept
-        ? `${lost} The ${kept.packets} packets before byte ` +
-          `${kept.bytesRead} are shown.`
-        : lost,
-    };
-  }
-  return toImportError(error);
-}
-
-function toImportError(error: unknown): ImportError {
-  if (error instanceof NotACaptureError) {
-    return { kind: error.kind, message: error.message };
-  }
-  const text = error instanceof Error ? error.message : String(error);
-  const firstLine = text.split('\n')[0].slice(0, MAX_INTERNAL_MESSAGE_CHARS);
-  return {
-    kind: 'internal',
-    message: `Capscope failed while reading this file (${firstLine}).`,
-  };
 }

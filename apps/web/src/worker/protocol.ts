@@ -4,6 +4,9 @@
 
 import type { FlowColumns } from '@capscope/analytics/flow-table';
 import type { NotCaptureKind, Problem } from '@capscope/parser/problems';
+import type { CorsAdvice, UrlErrorKind } from '../import/url/errors';
+import type { DatasetApi, DatasetErrorKind } from './dataset-protocol';
+import type { ViewsApi } from './views-protocol';
 
 /** Figures shown as totals, during an import and after it. */
 export interface CaptureFigures {
@@ -20,7 +23,10 @@ export interface CaptureFigures {
 
 export interface ImportProgress {
   bytesRead: number;
+  /** 0 while unknown (a download before its headers). */
   bytesTotal: number;
+  /** Times a dropped download was resumed; absent for files. */
+  resumes?: number;
 }
 
 /**
@@ -30,6 +36,20 @@ export interface ImportProgress {
 export interface ImportListener {
   progress(progress: ImportProgress): void;
   partial(figures: CaptureFigures): void;
+  /**
+   * Copies of the flows found so far, every few seconds of a long import
+   * (flow-snapshots.ts), so that they outlive a worker that crashes.
+   */
+  flows(snapshot: FlowSnapshot): void;
+}
+
+/** The flows an import has found so far, with the figures they give. */
+export interface FlowSnapshot {
+  figures: CaptureFigures;
+  /** Transferred, not copied. */
+  columns: FlowColumns;
+  names: string[];
+  timeDigits: number;
 }
 
 /**
@@ -38,17 +58,29 @@ export interface ImportListener {
  * `unreadable` a file the browser could not read, `internal` a bug.
  */
 export type ImportErrorKind =
-  NotCaptureKind | 'corrupt' | 'unreadable' | 'internal';
+  | NotCaptureKind
+  | 'corrupt'
+  | 'unreadable'
+  | 'internal'
+  | UrlErrorKind
+  | DatasetErrorKind;
 
 export interface ImportError {
   kind: ImportErrorKind;
   /** One or two sentences for people; never a stack trace. */
   message: string;
+  /** For a URL the browser kept from the page: the CORS rule to add. */
+  cors?: CorsAdvice;
 }
 
 export interface ImportResult {
   /** Bytes of the file consumed; less than its size when reading stopped. */
   bytesRead: number;
+  /**
+   * The source's size: the file's, or a download's Content-Length, which
+   * only the worker learns. Absent where the page knew it beforehand.
+   */
+  bytesTotal?: number;
   format: 'pcap' | 'pcapng' | null;
   linkTypes: number[];
   figures: CaptureFigures;
@@ -62,11 +94,19 @@ export interface ImportResult {
   names: string[];
   /** Transferred, not copied. */
   columns: FlowColumns;
+  /** Set when the flows come from a saved dataset (dataset-api.ts). */
+  datasetId?: string;
 }
 
 export type ImportOutcome =
   | { status: 'done'; result: ImportResult }
-  | { status: 'error'; error: ImportError; bytesRead: number };
+  | {
+      status: 'error';
+      error: ImportError;
+      bytesRead: number;
+      /** As in ImportResult. */
+      bytesTotal?: number;
+    };
 
 /** Table columns the worker can order flows by. */
 export type FlowSortKey =
@@ -88,7 +128,8 @@ export type FlowSortKey =
  * Everything the worker exposes: each feature adds its API here, made in
  * its own file over the shared WorkerState (see import.worker.ts).
  */
-export type WorkerApi = ImporterApi;
+export type WorkerApi = ImporterApi & UrlImporterApi & DatasetApi & FilterApi &
+  ViewsApi;
 
 /**
  * Import and ordering. One worker serves one capture: a new import gets a
@@ -98,7 +139,60 @@ export interface ImporterApi {
   importFile(file: Blob, listener: ImportListener): Promise<ImportOutcome>;
   /**
    * Flow indices in the requested order (ties in file order), as a
-   * transferred array; empty before an import finished.
+   * transferred array; only the flows the current filter keeps; empty
+   * before an import finished.
    */
   sortFlows(key: FlowSortKey, descending: boolean): Uint32Array;
+}
+
+/** Opening a capture by URL (importer.ts, url-source.ts). */
+export interface UrlImporterApi {
+  /**
+   * Downloads `href` (a blob URL with its SAS token) and imports it as it
+   * arrives, resuming a dropped connection with a Range request. The token
+   * is used for the requests only: no message, log line or result holds
+   * it.
+   */
+  importUrl(href: string, listener: ImportListener): Promise<ImportOutcome>;
+}
+
+/** Figures of the flows the current filter keeps. */
+export interface FilterFigures {
+  /** False when no filter is set: the figures are the capture's own. */
+  filtered: boolean;
+  flows: number;
+  tcpFlows: number;
+  udpFlows: number;
+  /** Sums over the kept flows; with no filter, the capture's totals. */
+  packets: number;
+  bytes: number;
+  /** RFC 3339 in UTC: the earliest and latest packet of the kept flows. */
+  firstSeen: string | null;
+  lastSeen: string | null;
+}
+
+/** A filter that does not parse or compile, with where and what was due. */
+export interface FilterProblem {
+  message: string;
+  /** Character offset into the expression. */
+  position: number;
+  expected: string;
+}
+
+export type FilterOutcome =
+  | { ok: true; figures: FilterFigures }
+  | { ok: false; error: FilterProblem };
+
+/** The filter shared by every view (filter-api.ts). */
+export interface FilterApi {
+  /**
+   * Parses, compiles and applies a filter expression; blank clears it. A
+   * filter with an error leaves the previous one in force.
+   */
+  setFilter(text: string): FilterOutcome;
+  /**
+   * The kept flows' indices in file order, transferred; null when no
+   * filter is set (every flow is kept).
+   */
+  keptFlows(): Uint32Array | null;
 }

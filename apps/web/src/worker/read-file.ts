@@ -53,8 +53,16 @@ export async function* readSlices(file: Blob): AsyncGenerator<Uint8Array> {
  * how much of the file itself has been consumed, which is what progress
  * can be measured against.
  */
-export async function* readGzip(
+export function readGzip(
   file: Blob,
+  onCompressedBytes: (bytes: number) => void,
+): AsyncGenerator<Uint8Array> {
+  return gunzip(file.stream(), onCompressedBytes);
+}
+
+/** Yields the decompressed bytes of a gzip stream (a file's, a download's). */
+export async function* gunzip(
+  compressed: ReadableStream<Uint8Array<ArrayBuffer>>,
   onCompressedBytes: (bytes: number) => void,
 ): AsyncGenerator<Uint8Array> {
   let compressedBytes = 0;
@@ -65,8 +73,7 @@ export async function* readGzip(
       controller.enqueue(chunk);
     },
   });
-  const reader = file
-    .stream()
+  const reader = compressed
     .pipeThrough(counter)
     .pipeThrough(new DecompressionStream('gzip'))
     .getReader();

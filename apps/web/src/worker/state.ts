@@ -1,5 +1,10 @@
 import type { FlowPredicate } from '@capscope/analytics/filter/compile';
-import type { FlowColumns } from '@capscope/analytics/flow-table';
+import type {
+  FlowColumns,
+  FlowKeyPorts,
+} from '@capscope/analytics/flow-table';
+import type { ActivitySnapshot } from '@capscope/analytics/aggregates/flow-activity';
+import type { HierarchyNode } from '@capscope/analytics/aggregates/protocol-hierarchy';
 import type { FlowCountries } from '@capscope/analytics/geo';
 
 /**
@@ -18,6 +23,25 @@ export interface WorkerDataset {
   timeDigits: number;
   /** Countries of each flow's ends, once GeoIP has run (null before). */
   countries: FlowCountries | null;
+  /**
+   * The capture's own totals, frames in no flow (ARP...) included: what
+   * the figures show with no filter. Without them the flows' sums stand in.
+   */
+  totals?: {
+    packets: number;
+    bytes: number;
+    firstSeen: string | null;
+    lastSeen: string | null;
+  };
+  /** Key ports per flow: captures' flows merge by them (dataset-api.ts). */
+  keyPorts?: FlowKeyPorts;
+  /**
+   * Frames by header chain, and each flow's traffic over time (views-api.ts).
+   * Absent for a dataset stored without them: the views then fall back to
+   * the flows' own figures.
+   */
+  hierarchy?: HierarchyNode[];
+  activity?: ActivitySnapshot;
 }
 
 /** The filter every view reads: its text and the flows it keeps. */

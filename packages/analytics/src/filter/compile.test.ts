@@ -92,8 +92,9 @@ function toContext(flows: PlainFlow[]): FilterContext {
     missingBytes: Float64Array,
   };
   for (const name of COLUMN_NAMES) {
+    // Columns added later that filters do not read: any shape does.
     (c as unknown as Record<string, unknown>)[name] =
-      new types[name](count * (widths[name] ?? 1));
+      new (types[name] ?? Int32Array)(count * (widths[name] ?? 1));
   }
   const names = HOSTS.slice(1);
   const put = (column: Uint32Array, flow: number, v6: boolean, a: bigint) => {
