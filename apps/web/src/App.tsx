@@ -1,3 +1,4 @@
+import { CaptureProperties } from './components/CaptureProperties';
 import { useState } from 'react';
 import { DatasetBar } from './components/DatasetBar';
 import { DatasetList } from './components/DatasetList';
@@ -20,6 +21,7 @@ import { fetchSample, SAMPLE_NAME } from './import/fetch-sample';
 import { useCaptureImport } from './import/use-capture-import';
 import { useUrlImport } from './import/use-url-import';
 import { useLaunchFiles } from './pwa/use-launch-files';
+import { AnalysisViews } from './views/AnalysisViews';
 
 export function App() {
   const capture = useCaptureImport();
@@ -104,16 +106,26 @@ export function App() {
             )}
             <FilterBar totalFlows={state.result.figures.flows} />
             <FilteredTotals figures={state.result.figures} />
+            <CaptureProperties
+              result={state.result}
+              fileBytes={state.progress.bytesTotal}
+            />
             <ProblemList
               problems={state.result.problems}
               problemCount={state.result.figures.problemCount}
             />
-            <FlowTable
-              key={state.sessionId}
-              columns={state.result.columns}
-              timeDigits={state.result.timeDigits}
-              names={state.result.names}
-              sortFlows={capture.sortFlows}
+            <AnalysisViews
+              worker={capture.workerApi()}
+              sessionId={state.sessionId}
+              flows={
+                <FlowTable
+                  key={state.sessionId}
+                  columns={state.result.columns}
+                  timeDigits={state.result.timeDigits}
+                  names={state.result.names}
+                  sortFlows={capture.sortFlows}
+                />
+              }
             />
           </>
         )}

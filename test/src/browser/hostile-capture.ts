@@ -124,6 +124,21 @@ export function buildHostileCapture(): HostileCapture {
   };
 }
 
+/** One HTTP GET flow per Host header given, to servers 198.51.100.1... */
+export function buildHttpCapture(hosts: readonly string[]): Uint8Array {
+  const writer = new PcapWriter();
+  const frames = new FrameBuilder();
+  let tsMicros = 1_764_496_800_000_000;
+  const write = (frame: Uint8Array) => writer.writeFrame((tsMicros += 1000), frame);
+  const out = new ByteWriter(4096);
+  hosts.forEach((host, i) => {
+    writeHttpGet(out.reset(), host, '/', 'curl/8.5.0');
+    tcpExchange(frames, write, 51000 + i, 0xc6336401 + i, 80,
+      Uint8Array.from(out.result()));
+  });
+  return writer.toUint8Array();
+}
+
 type Write = (frame: Uint8Array) => number;
 
 const CLIENT = 0x0a000005; // 10.0.0.5

@@ -40,7 +40,7 @@ export function ImportProgressBar({ state, onCancel }: Props) {
         value={
           state.phase === 'done'
             ? Math.max(bytesTotal, 1)
-            : sizeKnown
+            : sizeKnown || !running
               ? bytesRead
               : undefined
         }

@@ -43,8 +43,8 @@ export function ImportRecovery({ state, onRetry }: Props) {
             Import again
           </button>{' '}
           {partial
-            ? `Until then, the ${formatCount(partial.figures.flows)} flows ` +
-              'found before it stopped are shown below.'
+            ? `The ${formatCount(partial.figures.flows)} flows found ` +
+              'before it stopped are shown below.'
             : null}
         </p>
       )}

@@ -6,10 +6,11 @@ export function StartHint() {
       <p>
         A pcap or pcapng file, also gzip-compressed: for example a{' '}
         <code>.cap</code> file from Azure Network Watcher. Or use the buttons
-        above.
+        above, or paste the blob's URL with its SAS token into the box.
       </p>
       <p className="start-hint__fine">
-        The file is read in this browser tab. Nothing is uploaded.
+        The file is read in this browser tab, and a blob is fetched by it
+        straight from storage. Nothing is uploaded.
       </p>
     </div>
   );

@@ -17,14 +17,14 @@ export interface UrlImport {
  * A link's URL leaves the address bar (and this history entry) as soon as
  * it is read; only the URL without its query is shown or logged.
  */
-export function useUrlImport({ open: openSource, fail }: CaptureImport): UrlImport {
+export function useUrlImport({
+  open: openSource,
+  fail,
+}: CaptureImport): UrlImport {
   const [pending, setPending] = useState<UrlImportRequest | null>(null);
 
   const start = useCallback(
-    (request: UrlImportRequest) => {
-      console.info(`url: opening ${request.withoutQuery} (${request.sasSummary})`);
-      openSource(request, request.label);
-    },
+    (request: UrlImportRequest) => openSource(request, request.label),
     [openSource],
   );
 

@@ -28,7 +28,7 @@ type PickerProps<T extends string> = {
   label: string;
   value: T;
   options: ReadonlyArray<{ value: T; label: string }>;
-  onChange(value: T): void;
+  onChange: (value: NoInfer<T>) => void;
 };
 
 /** A few mutually exclusive choices, as a row of toggle buttons. */

@@ -136,6 +136,8 @@ export class Importer implements ImporterApi, UrlImporterApi {
         bytesRead,
         bytesTotal,
         format: analysis.info?.format ?? null,
+        formatVersion: analysis.info?.version ?? '',
+        interfaces: analysis.interfaces.map((i) => ({ ...i })),
         linkTypes: [...new Set(analysis.interfaces.map((i) => i.linkType))],
         figures,
         problems: analysis.problems,

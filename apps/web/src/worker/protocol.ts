@@ -2,6 +2,7 @@
 // data crosses as transferred typed arrays; nothing here is one object per
 // flow or per packet.
 
+import type { InterfaceInfo } from '@capscope/parser/record';
 import type { FlowColumns } from '@capscope/analytics/flow-table';
 import type { NotCaptureKind, Problem } from '@capscope/parser/problems';
 import type { CorsAdvice, UrlErrorKind } from '../import/url/errors';
@@ -82,7 +83,11 @@ export interface ImportResult {
    */
   bytesTotal?: number;
   format: 'pcap' | 'pcapng' | null;
+  /** The format's version, as the file gives it ("2.4", "1.0"). */
+  formatVersion?: string;
   linkTypes: number[];
+  /** Every interface the file described, with link type and snap length. */
+  interfaces?: InterfaceInfo[];
   figures: CaptureFigures;
   /** The first problems in full; `figures.problemCount` counts them all. */
   problems: Problem[];

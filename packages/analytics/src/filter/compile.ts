@@ -6,9 +6,26 @@ import { protocolName } from '../flow-record.js';
 import type { CompareOp, Expr, Value } from './ast.js';
 import { FilterError } from './lexer.js';
 import { parseFilter } from './parser.js';
+import type { FlowTest, TimeBound } from './kernels.js';
+import {
+  ALWAYS,
+  allOf,
+  anyOf,
+  codeTest,
+  columnTest,
+  compareNumbers,
+  durationTest,
+  ipv4Test,
+  ipv6Test,
+  negate,
+  portTest,
+  selectFlows,
+  sidedCodeTest,
+  spanTest,
+  sumTest,
+} from './kernels.js';
 import type { Network } from './values.js';
 import {
-  inNetwork,
   parseDuration,
   parseNetwork,
   parsePort,
@@ -117,18 +134,22 @@ export function compileFilterText(
   return compileFilter(parseFilter(text), context);
 }
 
+/** The block form of each compiled predicate, for filterFlows. */
+const BLOCK_TESTS = new WeakMap<FlowPredicate, FlowTest>();
+
 /**
- * Compiles to one predicate per flow index. The work per flow is what a
- * million flows cost (scripts/bench-filter.mjs): tests read columns held
- * in closure variables, text fields go through tables made once per
- * filter, and nothing is allocated per flow.
+ * Compiles to one predicate over a flow index. filterFlows runs the same
+ * filter block by block instead (kernels.ts), which is what keeps a
+ * million flows under 50 ms (scripts/bench-filter.mjs).
  */
 export function compileFilter(
   expr: Expr | null,
   context: FilterContext,
 ): FlowPredicate {
-  if (expr === null) return () => true;
-  return new Compiler(context).compile(expr);
+  const test = expr === null ? ALWAYS : new Compiler(context).compile(expr);
+  const predicate: FlowPredicate = test.match;
+  BLOCK_TESTS.set(predicate, test);
+  return predicate;
 }
 
 /** Indices of the flows the filter keeps, in flow order. */
@@ -136,6 +157,8 @@ export function filterFlows(
   predicate: FlowPredicate,
   count: number,
 ): Uint32Array {
+  const test = BLOCK_TESTS.get(predicate);
+  if (test) return selectFlows(test, count);
   const kept = new Uint32Array(count);
   let n = 0;
   for (let flow = 0; flow < count; flow++) {
@@ -144,27 +167,25 @@ export function filterFlows(
   return kept.slice(0, n);
 }
 
+/** Turns a parsed filter into tests over the context's columns. */
 class Compiler {
   constructor(private readonly context: FilterContext) {}
 
-  compile(expr: Expr): FlowPredicate {
+  compile(expr: Expr): FlowTest {
     switch (expr.type) {
       case 'and':
-        // A chain "a and b and c" is one loop, not nested closures.
+        // A chain "a and b and c" is one node, not nested ones.
         return allOf(this.chain('and', expr).map((e) => this.compile(e)));
       case 'or':
         return anyOf(this.chain('or', expr).map((e) => this.compile(e)));
-      case 'not': {
-        const operand = this.compile(expr.operand);
-        return (flow) => !operand(flow);
-      }
+      case 'not':
+        return negate(this.compile(expr.operand));
       case 'test':
         return this.test(expr.field, expr.position);
       case 'compare': {
         const field = this.field(expr.field, expr.position);
         if (expr.op === '!=') {
-          const equal = this.compare(expr.field, field, '==', expr.value);
-          return (flow) => !equal(flow);
+          return negate(this.compare(expr.field, field, '==', expr.value));
         }
         return this.compare(expr.field, field, expr.op, expr.value);
       }
@@ -205,32 +226,32 @@ class Compiler {
   }
 
   /** A bare field: true when the flow has it. */
-  private test(name: string, position: number): FlowPredicate {
+  private test(name: string, position: number): FlowTest {
     const field = this.field(name, position);
-    const { version, protocol, app, srcPort, vlan } = this.context.columns;
+    const { version, protocol, app, vlan } = this.context.columns;
     if (field.kind === 'flag') {
-      if (name === 'ip') return (flow) => version[flow] === 4;
-      if (name === 'ipv6') return (flow) => version[flow] === 6;
+      if (name === 'ip') return codeTest(version, codeTable(256, [4]));
+      if (name === 'ipv6') return codeTest(version, codeTable(256, [6]));
       const number = FLAG_PROTOCOLS[name];
       if (number !== undefined) {
-        return (flow) => protocol[flow] === number;
+        return codeTest(protocol, codeTable(256, [number]));
       }
       const code = APP_NAMES.indexOf(name as (typeof APP_NAMES)[number]);
-      return (flow) => app[flow] === code;
+      return codeTest(app, codeTable(APP_NAMES.length, [code]));
     }
     switch (field.kind) {
       case 'port': {
-        const protocols = protocolTable(field.protocols ?? PORT_PROTOCOLS);
-        return (flow) => protocols[protocol[flow]] === 1 &&
-          srcPort[flow] >= 0;
+        // A flow with ports has a source port.
+        const any = new Uint8Array(PORT_COUNT).fill(1);
+        return this.portTest({ ...field, sides: 'src' }, any);
       }
       case 'text':
         return this.textTest(name, field, (t) => t !== '');
       case 'number':
-        if (name === 'vlan') return (flow) => vlan[flow] >= 0;
-        return () => true;
+        if (name === 'vlan') return columnTest(vlan, '>=', 0, false);
+        return ALWAYS;
       default:
-        return () => true;
+        return ALWAYS;
     }
   }
 
@@ -239,7 +260,7 @@ class Compiler {
     field: Field,
     op: CompareOp,
     value: Value,
-  ): FlowPredicate {
+  ): FlowTest {
     const c = this.context.columns;
     if (field.kind === 'flag') {
       throw new FilterError(`"${name}" is a protocol, not a value to ` +
@@ -269,23 +290,18 @@ class Compiler {
       }
       case 'number': {
         const n = parseSize(value);
-        const { vlan, protocol } = c;
-        if (name === 'vlan') {
-          return (flow) => vlan[flow] >= 0 &&
-            compareNumbers(vlan[flow], op, n);
-        }
-        return (flow) => compareNumbers(protocol[flow], op, n);
+        if (name === 'vlan') return columnTest(c.vlan, op, n, true);
+        return columnTest(c.protocol, op, n, false);
       }
       case 'size': {
         const n = parseSize(value);
-        return sizeTest(name, c, op, n);
+        const [first, second] = sizeColumns(name, c);
+        return sumTest(first, second, op, n);
       }
       case 'duration': {
         const n = parseDuration(value);
-        const { firstSeconds, firstNanos, lastSeconds, lastNanos } = c;
-        return (flow) => compareNumbers(lastSeconds[flow] -
-          firstSeconds[flow] + (lastNanos[flow] - firstNanos[flow]) / 1e9,
-        op, n);
+        return durationTest(c.firstSeconds, c.firstNanos, c.lastSeconds,
+          c.lastNanos, op, n);
       }
       case 'time':
         return this.timeTest(op, value);
@@ -315,7 +331,7 @@ class Compiler {
   }
 
   /** One member of an "in" set (ports aside): a value, or "a..b". */
-  private member(name: string, field: Field, value: Value): FlowPredicate {
+  private member(name: string, field: Field, value: Value): FlowTest {
     const low = value;
     const high = value.upTo;
     if (!high) return this.compare(name, field, '==', value);
@@ -324,15 +340,11 @@ class Compiler {
       // Flows whose span overlaps the range.
       const from = parseTimeValue(low);
       const to = parseTimeValue(high);
-      const { firstSeconds, firstNanos, lastSeconds, lastNanos } =
-        this.context.columns;
-      return (flow) =>
-        !before(lastSeconds[flow], lastNanos[flow], from) &&
-        !after(firstSeconds[flow], firstNanos[flow], to);
+      return this.spanTest({ ...from, strict: false },
+        { ...to, strict: false });
     }
-    const lower = this.compare(name, field, '>=', low);
-    const upper = this.compare(name, field, '<=', high);
-    return (flow) => lower(flow) && upper(flow);
+    return allOf([this.compare(name, field, '>=', low),
+      this.compare(name, field, '<=', high)]);
   }
 
   private onlyEquality(op: CompareOp, value: Value, what: string): never {
@@ -340,56 +352,51 @@ class Compiler {
       `not ${op}.`, value.position, '== or !=');
   }
 
-  private addressTest(field: Field, network: Network): FlowPredicate {
+  private addressTest(field: Field, network: Network): FlowTest {
     const { version, srcAddr, dstAddr } = this.context.columns;
-    const src = field.sides !== 'dst';
-    const dst = field.sides !== 'src';
-    const wanted = network.version;
-    if (wanted === 4) {
-      // An IPv4 address is the first of its four words.
-      const mask = prefixMask(network.prefix);
-      const word = network.words[0];
-      return (flow) => version[flow] === 4 &&
-        ((src && ((srcAddr[flow * 4] & mask) >>> 0) === word) ||
-          (dst && ((dstAddr[flow * 4] & mask) >>> 0) === word));
+    const bySrc = field.sides !== 'dst';
+    const byDst = field.sides !== 'src';
+    if (network.version === 4) {
+      return ipv4Test(version, srcAddr, dstAddr, prefixMask(network.prefix),
+        network.words[0], bySrc, byDst);
     }
-    return (flow) => version[flow] === wanted &&
-      ((src && inNetwork(srcAddr, flow * 4, network)) ||
-        (dst && inNetwork(dstAddr, flow * 4, network)));
+    return ipv6Test(version, srcAddr, dstAddr, network, bySrc, byDst);
   }
 
   /** `wanted` has a 1 for each port that matches, 65536 entries. */
-  private portTest(field: Field, wanted: Uint8Array): FlowPredicate {
+  private portTest(field: Field, wanted: Uint8Array): FlowTest {
     const { protocol, srcPort, dstPort } = this.context.columns;
-    const protocols = protocolTable(field.protocols ?? PORT_PROTOCOLS);
-    const src = field.sides !== 'dst';
-    const dst = field.sides !== 'src';
-    // No port (-1) reads as undefined, which is not 1.
-    return (flow) => protocols[protocol[flow]] === 1 &&
-      ((src && wanted[srcPort[flow]] === 1) ||
-        (dst && wanted[dstPort[flow]] === 1));
+    const protocols = codeTable(256, field.protocols ?? PORT_PROTOCOLS);
+    return portTest(protocol, srcPort, dstPort, protocols, wanted,
+      field.sides !== 'dst', field.sides !== 'src');
   }
 
-  private timeTest(op: CompareOp, value: Value): FlowPredicate {
+  /** A flow matches a time when its span [first, last] relates to it. */
+  private timeTest(op: CompareOp, value: Value): FlowTest {
     const t = parseTimeValue(value);
-    const { firstSeconds, firstNanos, lastSeconds, lastNanos } =
-      this.context.columns;
-    // A flow matches a time when its span [first, last] relates to it.
+    const at = { ...t, strict: false };
+    const past = { ...t, strict: true };
     switch (op) {
       case '>=':
-        return (flow) => !before(lastSeconds[flow], lastNanos[flow], t);
+        return this.spanTest(at, null);
       case '>':
-        return (flow) => after(lastSeconds[flow], lastNanos[flow], t);
+        return this.spanTest(past, null);
       case '<=':
-        return (flow) => !after(firstSeconds[flow], firstNanos[flow], t);
+        return this.spanTest(null, at);
       case '<':
-        return (flow) => before(firstSeconds[flow], firstNanos[flow], t);
+        return this.spanTest(null, past);
       case '==':
-        return (flow) => !after(firstSeconds[flow], firstNanos[flow], t) &&
-          !before(lastSeconds[flow], lastNanos[flow], t);
+        return this.spanTest(at, at);
       default:
         throw new Error(`unhandled time operator ${op}`);
     }
+  }
+
+  /** The last packet at or after `low`, the first at or before `high`. */
+  private spanTest(low: TimeBound | null, high: TimeBound | null): FlowTest {
+    const c = this.context.columns;
+    return spanTest(c.firstSeconds, c.firstNanos, c.lastSeconds,
+      c.lastNanos, low, high);
   }
 
   private textMatch(
@@ -397,7 +404,7 @@ class Compiler {
     field: Field,
     op: 'contains' | 'matches',
     value: Value,
-  ): FlowPredicate {
+  ): FlowTest {
     if (op === 'contains') {
       const wanted = value.text.toLowerCase();
       return this.textTest(name, field,
@@ -424,39 +431,28 @@ class Compiler {
     name: string,
     field: Field,
     test: (text: string) => boolean,
-  ): FlowPredicate {
+  ): FlowTest {
     const { columns: c, names, countries } = this.context;
     const table = (texts: ArrayLike<string>) =>
       Uint8Array.from({ length: texts.length }, (_, i) => +test(texts[i]));
     switch (name) {
-      case 'host': {
-        const { host } = c;
-        const matches = table(names);
-        return (flow) => matches[host[flow]] === 1;
-      }
-      case 'app': {
-        const { app } = c;
-        const matches = table(APP_NAMES);
-        return (flow) => matches[app[flow]] === 1;
-      }
-      case 'proto': {
-        const { protocol } = c;
-        const matches = table(PROTOCOL_NAMES);
-        return (flow) => matches[protocol[flow]] === 1;
-      }
+      case 'host':
+        // No host (-1) reads as undefined, which is not 1.
+        return codeTest(c.host, table(names));
+      case 'app':
+        return codeTest(c.app, table(APP_NAMES));
+      case 'proto':
+        return codeTest(c.protocol, table(PROTOCOL_NAMES));
       case 'tunnel': {
-        const { tunnel } = c;
-        const matches = table(TUNNEL_NAMES);
-        return (flow) => tunnel[flow] > 0 && matches[tunnel[flow]] === 1;
+        const tunnels = table(TUNNEL_NAMES);
+        tunnels[0] = 0; // not tunnelled
+        return codeTest(c.tunnel, tunnels);
       }
       default: {
-        if (!countries) return () => false;
-        const { src, dst, codes } = countries;
-        const matches = table(codes);
-        const bySrc = field.sides !== 'dst';
-        const byDst = field.sides !== 'src';
-        return (flow) => (bySrc && matches[src[flow]] === 1) ||
-          (byDst && matches[dst[flow]] === 1);
+        if (!countries) return negate(ALWAYS);
+        return sidedCodeTest(countries.src, countries.dst,
+          table(countries.codes), field.sides !== 'dst',
+          field.sides !== 'src');
       }
     }
   }
@@ -468,10 +464,10 @@ const PROTOCOL_NAMES = Array.from({ length: 256 }, (_, p) => protocolName(p));
 /** Ports are 16-bit: a port set is a table of this many entries. */
 const PORT_COUNT = 65536;
 
-/** A 256-entry table with a 1 for each listed IP protocol number. */
-function protocolTable(protocols: readonly number[]): Uint8Array {
-  const table = new Uint8Array(256);
-  for (const p of protocols) table[p] = 1;
+/** A table of `size` entries with a 1 for each listed code. */
+function codeTable(size: number, codes: readonly number[]): Uint8Array {
+  const table = new Uint8Array(size);
+  for (const code of codes) table[code] = 1;
   return table;
 }
 
@@ -481,85 +477,27 @@ function prefixMask(prefix: number): number {
   return bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
 }
 
-function allOf(parts: FlowPredicate[]): FlowPredicate {
-  if (parts.length === 2) {
-    const [left, right] = parts;
-    return (flow) => left(flow) && right(flow);
-  }
-  return (flow) => {
-    for (let i = 0; i < parts.length; i++) {
-      if (!parts[i](flow)) return false;
-    }
-    return true;
-  };
-}
-
-function anyOf(parts: FlowPredicate[]): FlowPredicate {
-  if (parts.length === 1) return parts[0];
-  if (parts.length === 2) {
-    const [left, right] = parts;
-    return (flow) => left(flow) || right(flow);
-  }
-  return (flow) => {
-    for (let i = 0; i < parts.length; i++) {
-      if (parts[i](flow)) return true;
-    }
-    return false;
-  };
-}
-
 function normaliseText(name: string, text: string): string {
   return name.includes('country') ? text.toUpperCase() : text.toLowerCase();
 }
 
-/** A count compared with a number; each case reads its own columns. */
-function sizeTest(
+/** The column a size field reads, or the two it sums (out + in). */
+function sizeColumns(
   name: string,
   c: FlowColumns,
-  op: CompareOp,
-  n: number,
-): FlowPredicate {
-  const { bytesOut, bytesIn, packetsOut, packetsIn } = c;
+): [Float64Array, Float64Array | null] {
   switch (name) {
     case 'bytes.out':
-      return (flow) => compareNumbers(bytesOut[flow], op, n);
+      return [c.bytesOut, null];
     case 'bytes.in':
-      return (flow) => compareNumbers(bytesIn[flow], op, n);
+      return [c.bytesIn, null];
     case 'packets':
-      return (flow) => compareNumbers(packetsOut[flow] + packetsIn[flow],
-        op, n);
+      return [c.packetsOut, c.packetsIn];
     case 'packets.out':
-      return (flow) => compareNumbers(packetsOut[flow], op, n);
+      return [c.packetsOut, null];
     case 'packets.in':
-      return (flow) => compareNumbers(packetsIn[flow], op, n);
+      return [c.packetsIn, null];
     default:
-      return (flow) => compareNumbers(bytesOut[flow] + bytesIn[flow], op, n);
+      return [c.bytesOut, c.bytesIn];
   }
-}
-
-function compareNumbers(a: number, op: CompareOp, b: number): boolean {
-  switch (op) {
-    case '==':
-      return a === b;
-    case '>':
-      return a > b;
-    case '<':
-      return a < b;
-    case '>=':
-      return a >= b;
-    case '<=':
-      return a <= b;
-    default:
-      return false;
-  }
-}
-
-type Time = { seconds: number; nanos: number };
-
-function before(seconds: number, nanos: number, t: Time): boolean {
-  return seconds < t.seconds || (seconds === t.seconds && nanos < t.nanos);
-}
-
-function after(seconds: number, nanos: number, t: Time): boolean {
-  return seconds > t.seconds || (seconds === t.seconds && nanos > t.nanos);
 }
