@@ -140,6 +140,7 @@ export function App() {
     <FilterProvider
       worker={ready ? capture.workerApi() : null}
       captureId={ready ? state.sessionId : null}
+      datasetId={datasets.current?.id ?? null}
     >
       {page}
     </FilterProvider>

@@ -43,8 +43,9 @@
  * Words 10-35 mirror the first IpLayer of decodePacket(). A frame the
  * record cannot describe whole (a tunnel, an ICMP error quoting another
  * packet, MPLS, PPPoE, LLC, a malformed header, a link type other than
- * Ethernet or raw IP) has STATUS_FALLBACK set and words 10-35 empty
- * (NO_DECODE's values): decode its bytes with decodePacket() instead.
+ * Ethernet or raw IP) has STATUS_FALLBACK set, none of the decode flags
+ * (TRUNCATED, FRAGMENT, MORE_FRAGMENTS) and words 10-35 empty (NO_DECODE's
+ * values): decode its bytes with decodePacket() instead.
  */
 export const RECORD_WORDS = 36;
 /** Bytes per record, for sizing buffers. */

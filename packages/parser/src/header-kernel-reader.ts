@@ -310,8 +310,8 @@ class ReferencePath {
     if (record.data !== this.bytes || this.count === REFERENCE_BATCH_RECORDS) {
       this.flush();
       this.bytes = record.data;
-      this.firstPacket = record.index;
     }
+    if (this.count === 0) this.firstPacket = record.index;
     writeRecordFromPacket(record, this.decoded, this.words,
       this.count * W.RECORD_WORDS, record.dataOffset);
     this.count++;

@@ -227,8 +227,7 @@ export function prng(seed: number): () => number {
 /** Offsets of the records of a well-formed classic pcap file. */
 function recordOffsets(file: Uint8Array): number[] {
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const le = view.getUint32(0, true) === 0xa1b2c3d4 ||
-    view.getUint32(0, true) === 0xa1b23c4d;
+  const le = isLittleEndian(view);
   const offsets: number[] = [];
   for (let at = 24; at + 16 <= file.length && offsets.length < 1e5;) {
     offsets.push(at);
@@ -238,29 +237,47 @@ function recordOffsets(file: Uint8Array): number[] {
 }
 
 /**
- * A damaged copy of a classic pcap file: bytes flipped (often inside
- * packet headers, where the decoders branch), lengths made absurd, or the
- * file cut, a few at a time.
+ * Byte values the decoders branch on: IP versions and header lengths,
+ * protocol numbers (ICMP, IP in IP, TCP, UDP, IPv6 and its extension
+ * headers, GRE, ICMPv6, SCTP), halves of ethertypes and of the VXLAN and
+ * GENEVE ports, flag bits.
+ */
+export const INTERESTING_BYTES = [
+  0, 1, 2, 3, 4, 6, 8, 11, 17, 41, 43, 44, 47, 51, 58, 60, 128, 132, 135,
+  136, 0x40, 0x44, 0x45, 0x46, 0x4f, 0x60, 0x81, 0x88, 0xa8, 0x86, 0xdd,
+  0x08, 0x12, 0xb5, 0x17, 0xc1, 0x20, 0x10, 0xff,
+];
+
+/**
+ * A damaged copy of a classic pcap file: bytes flipped anywhere, bytes
+ * inside packet headers set to values the decoders branch on, records
+ * cut short as a snap length cuts them, lengths made absurd, or the file
+ * cut, a few at a time.
  */
 export function mutate(file: Uint8Array, random: () => number): Uint8Array {
-  let out = file.slice();
-  const view = new DataView(out.buffer);
-  const offsets = recordOffsets(file);
+  let out: Uint8Array = file.slice();
   const pick = <T>(items: readonly T[]): T =>
     items[Math.floor(random() * items.length)];
   const mutations = 1 + Math.floor(random() * 4);
   for (let m = 0; m < mutations; m++) {
+    const offsets = recordOffsets(out);
     const record = offsets.length > 0 ? pick(offsets) : 24;
-    const kind = Math.floor(random() * 6);
+    const view = new DataView(out.buffer);
+    const kind = Math.floor(random() * 8);
     if (kind === 0) {
       // Anywhere in the file.
       const at = Math.floor(random() * out.length);
       out[at] ^= 1 << Math.floor(random() * 8);
-    } else if (kind === 1 || kind === 2) {
+    } else if (kind <= 2) {
       // In the first 80 bytes of a frame: link, IP and transport headers.
       const at = record + 16 + Math.floor(random() * 80);
-      if (at < out.length) out[at] = Math.floor(random() * 256);
-    } else if (kind === 3) {
+      if (at < out.length) {
+        out[at] = random() < 0.5 ? pick(INTERESTING_BYTES)
+          : Math.floor(random() * 256);
+      }
+    } else if (kind <= 4) {
+      out = snap(out, record, Math.floor(random() * 90));
+    } else if (kind === 5) {
       // A record length: a little off, absurd, or zero.
       const field = record + (random() < 0.7 ? 8 : 12);
       if (field + 4 > out.length) continue;
@@ -268,16 +285,37 @@ export function mutate(file: Uint8Array, random: () => number): Uint8Array {
       const value = pick([0, old + 1, old - 1, old + 4000, 0xffffffff,
         64 * 1024 * 1024, 64 * 1024 * 1024 + 1, 0x7fffffff, old ^ 0x100]);
       view.setUint32(field, value >>> 0, random() < 0.5);
-    } else if (kind === 4) {
+    } else if (kind === 6) {
       // A timestamp fraction past a second.
       if (record + 8 <= out.length) {
         view.setUint32(record + 4, Math.floor(random() * 2 ** 32), true);
       }
     } else {
       // Cut the file short.
-      out = out.slice(0, Math.floor(random() * out.length));
-      return out;
+      return out.slice(0, Math.floor(random() * out.length));
     }
   }
   return out;
+}
+
+/**
+ * Cuts the record at `record` to `keep` captured bytes, as a snap length
+ * would, and closes the gap so that the records after it still frame.
+ */
+function snap(file: Uint8Array, record: number, keep: number): Uint8Array {
+  if (record + 16 > file.length) return file;
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const le = isLittleEndian(view);
+  const captured = view.getUint32(record + 8, le);
+  if (keep >= captured || record + 16 + captured > file.length) return file;
+  const out = new Uint8Array(file.length - (captured - keep));
+  out.set(file.subarray(0, record + 16 + keep), 0);
+  out.set(file.subarray(record + 16 + captured), record + 16 + keep);
+  new DataView(out.buffer).setUint32(record + 8, keep, le);
+  return out;
+}
+
+function isLittleEndian(view: DataView): boolean {
+  const magic = view.getUint32(0, true);
+  return magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
 }

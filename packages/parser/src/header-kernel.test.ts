@@ -112,7 +112,7 @@ test('ICMP echo carries type, code and identifier, no ports', async () => {
   assert.equal(r[W.W_STATUS] & W.STATUS_FALLBACK, 0);
 });
 
-test('frames a record cannot describe fall back, with empty words', async () => {
+test('frames a record cannot describe fall back, words empty', async () => {
   const inner = T.ipv4(A4, B4, 6, T.tcp(1, 2, 0x02));
   const cases: [string, Uint8Array, number][] = [
     ['ICMP error', T.ethernet(0x0800, T.ipv4(A4, B4, 1,

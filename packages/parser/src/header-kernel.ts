@@ -108,13 +108,20 @@ export function decodePcapRecords(
     }
     const frame = pos + RECORD_HEADER_BYTES;
     words[o + W.W_FRAME_AT] = frame;
-    // A fraction of a second or more is carried into the seconds, as the
-    // pcap framer does: up to 4294 s for a garbled microsecond field.
     const nanos = view.getUint32(pos + 4, le) * layout.nanosPerTick;
-    const seconds = view.getUint32(pos, le) + Math.floor(nanos / 1e9);
-    words[o + W.W_SECONDS_LO] = seconds;
-    words[o + W.W_SECONDS_HI] = seconds >= TWO_POW_32 ? 1 : 0;
-    words[o + W.W_NANOS] = nanos % 1e9;
+    const seconds = view.getUint32(pos, le);
+    if (nanos < 1e9) {
+      words[o + W.W_SECONDS_LO] = seconds;
+      words[o + W.W_SECONDS_HI] = 0;
+      words[o + W.W_NANOS] = nanos;
+    } else {
+      // A fraction of a second or more carries into the seconds, as the
+      // pcap framer does: up to 4294 s for a garbled microsecond field.
+      const carried = seconds + Math.floor(nanos / 1e9);
+      words[o + W.W_SECONDS_LO] = carried;
+      words[o + W.W_SECONDS_HI] = carried >= TWO_POW_32 ? 1 : 0;
+      words[o + W.W_NANOS] = nanos % 1e9;
+    }
     const originalLength = view.getUint32(pos + 12, le);
     words[o + W.W_CAPTURED_LENGTH] = capturedLength;
     words[o + W.W_ORIGINAL_LENGTH] = originalLength;
@@ -127,7 +134,10 @@ export function decodePcapRecords(
       status = decodeFrame(layout.linkType, b, frame, frame + capturedLength,
         words, o);
     }
-    if ((status & W.STATUS_FALLBACK) !== 0) clearDecode(words, o);
+    if ((status & W.STATUS_FALLBACK) !== 0) {
+      clearDecode(words, o);
+      status = W.STATUS_FALLBACK;
+    }
     words[o + W.W_STATUS] = statusBase | status;
 
     pos += unitBytes;

@@ -176,13 +176,20 @@ export function decode(
     put(W_OFFSET_HI, <i32>(offset >> 32));
     const frame = pos + RECORD_HEADER_BYTES;
     put(W_FRAME_AT, frame);
-    // A fraction of a second or more carries into the seconds, as the
-    // pcap framer does.
     const nanos = <u64>fileU32(pos + 4) * nanosPerTick;
-    const seconds = <u64>fileU32(pos) + nanos / 1000000000;
-    put(W_SECONDS_LO, <i32>seconds);
-    put(W_SECONDS_HI, <i32>(seconds >> 32));
-    put(W_NANOS, <i32>(nanos % 1000000000));
+    const seconds = fileU32(pos);
+    if (nanos < 1000000000) {
+      put(W_SECONDS_LO, <i32>seconds);
+      put(W_SECONDS_HI, 0);
+      put(W_NANOS, <i32>nanos);
+    } else {
+      // A fraction of a second or more carries into the seconds, as the
+      // pcap framer does.
+      const carried = <u64>seconds + nanos / 1000000000;
+      put(W_SECONDS_LO, <i32>carried);
+      put(W_SECONDS_HI, <i32>(carried >> 32));
+      put(W_NANOS, <i32>(nanos % 1000000000));
+    }
     const originalLength = fileU32(pos + 12);
     put(W_CAPTURED_LENGTH, <i32>capturedLength);
     put(W_ORIGINAL_LENGTH, <i32>originalLength);
@@ -194,7 +201,10 @@ export function decode(
     if (decodable) {
       status = decodeFrame(frame, frame + <i32>capturedLength);
     }
-    if ((status & STATUS_FALLBACK) != 0) clearDecode();
+    if ((status & STATUS_FALLBACK) != 0) {
+      clearDecode();
+      status = STATUS_FALLBACK;
+    }
     put(W_STATUS, statusBase | status);
 
     pos += unitBytes;

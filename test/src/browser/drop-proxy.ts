@@ -9,6 +9,9 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** Long enough for a browser to read what it was sent; see below. */
+const CUT_DELAY_MS = 300;
+
 export interface ProxiedRequest {
   method: string;
   /** Path and query; the query holds a SAS token, so never print it. */
@@ -60,10 +63,12 @@ export async function startDropProxy(
           const last = sent >= dropAfterBytes;
           outgoing.write(part, () => {
             if (!last) return;
-            // Everything written has reached the socket: cut it there.
+            // Everything written has reached the socket. The cut waits a
+            // moment more: a stream that errors drops the chunks its reader
+            // has not taken yet, and the page should have taken these.
             bytesBeforeDrop = sent;
-            outgoing.socket?.destroy();
             answer.destroy();
+            setTimeout(() => outgoing.socket?.destroy(), CUT_DELAY_MS);
           });
         });
       },

@@ -132,6 +132,7 @@ export function FilterBar({ totalFlows }: Props) {
           <ul
             id={listId}
             className="filter-bar__suggestions"
+            data-testid="filter-suggestions"
             role="listbox"
             aria-label="Fields"
             hidden={options.length === 0}

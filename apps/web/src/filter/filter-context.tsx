@@ -89,6 +89,8 @@ type Props = {
   worker: Remote<WorkerApi> | null;
   /** Changes with each capture, so its filter is applied afresh. */
   captureId: number | null;
+  /** The dataset the URL names (`ds=`), once it is known. */
+  datasetId?: string | null;
   children: ReactNode;
 };
 
@@ -97,7 +99,12 @@ type Props = {
  * `#…&f=<expression>`: each new filter is a history entry, so Back undoes
  * it, and a capture that finishes loading gets the filter of the URL.
  */
-export function FilterProvider({ worker, captureId, children }: Props) {
+export function FilterProvider({
+  worker,
+  captureId,
+  datasetId = null,
+  children,
+}: Props) {
   const [applied, setApplied] = useState<AppliedFilter>(NO_FILTER);
   const [version, setVersion] = useState(0);
   const [failure, setFailure] = useState<FilterFailure | null>(null);
@@ -180,6 +187,15 @@ export function FilterProvider({ worker, captureId, children }: Props) {
       if (result === 'refused') setApplied(NO_FILTER);
     });
   }, [captureId, apply, partsOf]);
+
+  // Naming a newly saved dataset in the URL keeps the filter only when it
+  // is the dataset the URL named before (use-datasets.ts): follow the URL.
+  useEffect(() => {
+    const hash = readHash();
+    if (datasetId === null || hash.ds !== datasetId) return;
+    const text = hash.f ?? '';
+    if (text !== appliedRef.current.text) void apply(partsOf(text), 'none');
+  }, [datasetId, apply, partsOf]);
 
   // Back and Forward move through filters.
   useEffect(() => {

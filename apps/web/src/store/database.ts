@@ -52,6 +52,21 @@ export function toStoreError(error: unknown): StoreError {
   return new StoreError('failed', text.split('\n')[0].slice(0, 200));
 }
 
+/**
+ * Waits for a write transaction. When it fails, throws the transaction's
+ * own error (a QuotaExceededError, say), not the AbortError that its
+ * requests get when it aborts.
+ */
+export async function settle(
+  tx: { done: Promise<void> },
+  requests: Array<Promise<unknown>>,
+): Promise<void> {
+  const results = await Promise.allSettled(requests);
+  await tx.done;
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
 let opening: Promise<CapscopeDb> | null = null;
 
 /**

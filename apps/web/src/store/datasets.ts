@@ -1,7 +1,7 @@
 // Dataset records: listing, renaming, deleting, and the one transaction
 // that makes a finished write visible. Used by the page and the worker.
 
-import { openStore, StoreError } from './database';
+import { openStore, settle, StoreError } from './database';
 import { datasetRange, partRange } from './parts';
 import type { DatasetRecord } from './schema';
 
@@ -76,7 +76,7 @@ export async function putDataset(
   const tx = db.transaction('datasets', 'readwrite', {
     durability: strict ? 'strict' : 'default',
   });
-  await Promise.all([tx.store.put(record), tx.done]);
+  await settle(tx, [tx.store.put(record)]);
 }
 
 /**
@@ -93,10 +93,9 @@ export async function commitDataset(
     durability: 'strict',
   });
   const chunks = tx.objectStore('chunks');
-  await Promise.all([
+  await settle(tx, [
     tx.objectStore('datasets').put(record),
     ...dropped.map((part) => chunks.delete(partRange(record.id, part))),
-    tx.done,
   ]);
 }
 
@@ -108,10 +107,8 @@ export async function dropParts(
   if (parts.length === 0) return;
   const db = await openStore();
   const tx = db.transaction('chunks', 'readwrite');
-  await Promise.all([
-    ...parts.map((part) => tx.store.delete(partRange(datasetId, part))),
-    tx.done,
-  ]);
+  await settle(tx,
+    parts.map((part) => tx.store.delete(partRange(datasetId, part))));
 }
 
 export async function renameDataset(id: string, name: string): Promise<void> {
@@ -119,7 +116,7 @@ export async function renameDataset(id: string, name: string): Promise<void> {
   const tx = db.transaction('datasets', 'readwrite');
   const record = await tx.store.get(id);
   if (!record) throw new StoreError('missing', 'This dataset is gone.');
-  await Promise.all([tx.store.put({ ...record, name }), tx.done]);
+  await settle(tx, [tx.store.put({ ...record, name })]);
 }
 
 /**
@@ -130,10 +127,9 @@ export async function deleteDataset(id: string): Promise<void> {
   const db = await openStore();
   const deleted = await withDatasetLockIfFree(id, async () => {
     const tx = db.transaction(['datasets', 'chunks'], 'readwrite');
-    await Promise.all([
+    await settle(tx, [
       tx.objectStore('datasets').delete(id),
       tx.objectStore('chunks').delete(datasetRange(id)),
-      tx.done,
     ]);
   });
   if (!deleted) {

@@ -11,7 +11,7 @@ import type {
 import { COLUMN_NAMES, COLUMN_SHAPES } from '@capscope/analytics/flow-table';
 import { emptyValue } from '@capscope/analytics/merge';
 import type { Problem } from '@capscope/parser/problems';
-import { StoreError } from './database';
+import { settle, StoreError } from './database';
 import type {
   ArrayTypeName,
   CapscopeDb,
@@ -151,10 +151,7 @@ async function putChunks(
 ): Promise<void> {
   if (batch.length === 0) return;
   const tx = db.transaction('chunks', 'readwrite');
-  await Promise.all([
-    ...batch.map(([key, value]) => tx.store.put(value, key)),
-    tx.done,
-  ]);
+  await settle(tx, batch.map(([key, value]) => tx.store.put(value, key)));
 }
 
 async function putValue(
@@ -163,7 +160,7 @@ async function putValue(
   value: PartDetails | Problem[] | Blob,
 ): Promise<void> {
   const tx = db.transaction('chunks', 'readwrite');
-  await Promise.all([tx.store.put(value, key), tx.done]);
+  await settle(tx, [tx.store.put(value, key)]);
 }
 
 /**

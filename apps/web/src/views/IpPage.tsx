@@ -4,7 +4,7 @@ import type {
 } from '@capscope/analytics/aggregates/ip-detail';
 import { useFilter } from '../filter/filter-context';
 import { formatBytes, formatCount } from '../format';
-import { countryLabel } from './country-names';
+import { countryLabel, countryName, countryShort } from './country-names';
 import { Empty, Panel } from './Panel';
 import { Timeline } from './Timeline';
 import { useViewQuery } from './use-view-query';
@@ -63,7 +63,7 @@ export function IpPage({ address, onClose }: Props) {
             {data.names.length > 0 ? data.names.join(', ')
               : 'none in this capture’s DNS or server names'}
           </p>
-          <div className="view-grid">
+          <div className="view-grid ip-page__grid">
             <Timeline address={address} title="Its traffic over time" />
             <RoleSummary title="As source" role={data.asSource}
               field="ip.dst" />
@@ -86,7 +86,7 @@ function RoleSummary({ title, role, field }: {
   const { openAddress } = useViews();
   return (
     <Panel title={title}
-      note={`${formatCount(role.flows)} flows · sent ` +
+      note={`${plural(role.flows, 'flow')} · sent ` +
         `${formatBytes(role.bytesSent)} in ${formatCount(role.packetsSent)} ` +
         `packets · received ${formatBytes(role.bytesReceived)}`}>
       {role.flows === 0 ? <Empty>None.</Empty> : (
@@ -112,7 +112,9 @@ function RoleSummary({ title, role, field }: {
                       filter
                     </button>
                   </td>
-                  <td>{countryLabel(peer.country)}</td>
+                  <td title={countryName(peer.country)}>
+                    {countryShort(peer.country)}
+                  </td>
                   <td className="num">{formatCount(peer.flows)}</td>
                   <td className="num">{formatBytes(peer.bytes)}</td>
                 </tr>
@@ -126,6 +128,10 @@ function RoleSummary({ title, role, field }: {
       )}
     </Panel>
   );
+}
+
+function plural(count: number, noun: string): string {
+  return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function VolumeList({ caption, rows, country }: {
@@ -149,7 +155,7 @@ function VolumeList({ caption, rows, country }: {
                 </button>
               ) : (country ? countryLabel(row.label) : row.label)}
             </td>
-            <td className="num">{formatCount(row.flows)} flows</td>
+            <td className="num">{plural(row.flows, 'flow')}</td>
             <td className="num">{formatBytes(row.bytes)}</td>
           </tr>
         ))}

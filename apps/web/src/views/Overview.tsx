@@ -92,7 +92,7 @@ export default function Overview() {
             )}
           </Panel>
 
-          <Panel title="Day and hour"
+          <Panel title="Day and hour" className="panel--wide"
             note={`Bytes by hour of the day (${zoneName(timeMode === 'relative'
               ? 'utc' : timeMode, Date.now() / 1000)}); click an hour to ` +
               'filter to it'}>
@@ -138,7 +138,8 @@ function HeatMapChart({ map, offsetMinutes, onPick }: {
       yAxis: { type: 'category', data: map.rows, inverse: true,
         splitArea: { show: true } },
       visualMap: { min: 0, max: Math.max(max, 1), calculable: false,
-        orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 160,
+        orient: 'horizontal', left: 'center', bottom: 0, itemWidth: 12,
+        itemHeight: 200, text: [formatBytes(Math.round(max)), '0 B'],
         formatter: (v: number) => formatBytes(Math.round(v)),
         inRange: { color: ['#f3f6fb', '#9ec1f2', '#1d5fd1', '#0b2e6b'] } },
       series: [{ type: 'heatmap', data: cells,
@@ -192,12 +193,14 @@ function SankeyChart({ data, onPick }: {
     },
     series: [{
       type: 'sankey',
-      left: 8, right: 150, top: 8, bottom: 8,
-      nodeGap: 10,
+      left: 90, right: 170, top: 8, bottom: 8,
+      nodeGap: 16,
       nodeWidth: 14,
+      levels: [{ depth: 0, label: { position: 'left' } },
+        { depth: 1, label: { position: 'right' } }],
       draggable: false,
       emphasis: { focus: 'adjacency' },
-      lineStyle: { color: 'gradient', opacity: 0.35 },
+      lineStyle: { color: 'source', opacity: 0.3 },
       label: {
         formatter: (p: { name: string }) => {
           const node = byId.get(p.name);
@@ -216,7 +219,7 @@ function SankeyChart({ data, onPick }: {
     data.nodes.filter((n) => n.side === 'protocol').length,
     data.nodes.filter((n) => n.side === 'country').length);
   return (
-    <EChart option={option} height={Math.max(220, nodesPerSide * 34)}
+    <EChart option={option} height={Math.max(240, nodesPerSide * 40)}
       label="Bytes from applications to remote countries"
       onClick={(click) => {
         if (click.dataType === 'edge') {

@@ -33,6 +33,11 @@ export function countryName(code: string): string {
   }
 }
 
+/** "DE", or a class's label: for narrow columns (the name is its title). */
+export function countryShort(code: string): string {
+  return isCountryCode(code) ? code : countryName(code);
+}
+
 /** "Germany (DE)", or a class's label. */
 export function countryLabel(code: string): string {
   return isCountryCode(code) ? `${countryName(code)} (${code})`

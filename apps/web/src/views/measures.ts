@@ -14,10 +14,19 @@ export function formatMeasure(measure: string, value: number): string {
     ? formatBytes(Math.round(value)) : formatCount(Math.round(value));
 }
 
-/** "1.2 MB" for an axis: short, rounded. */
+const AXIS_BYTE_UNITS: Array<[number, string]> = [
+  [1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB'],
+];
+
+/** "1.5 MB" for an axis: short, one decimal at most, decimal units. */
 export function axisMeasure(measure: string, value: number): string {
   if (measure.toLowerCase().includes('bytes')) {
-    return formatBytes(Math.round(value)).replace(/\.\d+ /, ' ');
+    for (const [size, unit] of AXIS_BYTE_UNITS) {
+      if (Math.abs(value) >= size) {
+        return `${Number((value / size).toFixed(1))} ${unit}`;
+      }
+    }
+    return `${Math.round(value)} B`;
   }
   if (value >= 1e6) return `${Number((value / 1e6).toFixed(1))}M`;
   if (value >= 1e3) return `${Number((value / 1e3).toFixed(1))}k`;

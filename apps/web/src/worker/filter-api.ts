@@ -18,7 +18,11 @@ const UDP = 17;
  */
 export function createFilterApi(state: WorkerState): FilterApi {
   return {
-    setFilter(text: string): FilterOutcome {
+    async setFilter(text: string): Promise<FilterOutcome> {
+      // Countries come from GeoIP, which may not have run yet.
+      if (/country/i.test(text) && !state.dataset?.countries) {
+        await state.locateCountries?.();
+      }
       const dataset = state.dataset;
       if (!dataset) {
         return {

@@ -194,7 +194,7 @@ export interface FilterApi {
    * Parses, compiles and applies a filter expression; blank clears it. A
    * filter with an error leaves the previous one in force.
    */
-  setFilter(text: string): FilterOutcome;
+  setFilter(text: string): Promise<FilterOutcome>;
   /**
    * The kept flows' indices in file order, transferred; null when no
    * filter is set (every flow is kept).

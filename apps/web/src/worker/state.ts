@@ -59,6 +59,11 @@ export interface WorkerFilter {
 export class WorkerState {
   dataset: WorkerDataset | null = null;
   filter: WorkerFilter | null = null;
+  /**
+   * Fills `dataset.countries` (GeoIP), set by whichever API owns GeoIP;
+   * the filter awaits it before compiling a filter on countries.
+   */
+  locateCountries: (() => Promise<void>) | null = null;
 
   /** The flows the current filter keeps, as indices (every flow if none). */
   keptFlows(): Uint32Array {

@@ -29,6 +29,9 @@ const AXIS_PX = 34;
 export function RankedBars({ rows, measure, label, onPick, color }: Props) {
   const option = useMemo(() => {
     const shown = [...rows].reverse(); // ECharts draws categories bottom-up
+    // Room for the longest label (a full IPv6 address), no more.
+    const longest = Math.max(0, ...rows.map((row) => row.label.length));
+    const labelWidth = Math.min(270, Math.max(60, longest * 7));
     return {
       grid: { left: 8, right: 24, top: 6, bottom: 24, containLabel: true },
       tooltip: {
@@ -44,14 +47,16 @@ export function RankedBars({ rows, measure, label, onPick, color }: Props) {
       },
       xAxis: {
         type: 'value',
-        axisLabel: { formatter: (v: number) => axisMeasure(measure, v) },
+        splitNumber: 4,
+        axisLabel: { hideOverlap: true,
+          formatter: (v: number) => axisMeasure(measure, v) },
         splitLine: { lineStyle: { color: '#eef1f5' } },
       },
       yAxis: {
         type: 'category',
         data: shown.map((row) => row.label),
         axisTick: { show: false },
-        axisLabel: { width: 170, overflow: 'truncate' },
+        axisLabel: { width: labelWidth, overflow: 'truncate' },
       },
       series: [{
         type: 'bar',

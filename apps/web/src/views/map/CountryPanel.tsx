@@ -32,7 +32,9 @@ export function CountryPanel({ code, onClose }: {
             {formatBytes(data.bytes)} (
             {formatShare(data.bytes, data.captureBytes)} of its bytes): sent{' '}
             {formatBytes(data.bytesSent)}, received{' '}
-            {formatBytes(data.bytesReceived)}.
+            {formatBytes(data.bytesReceived)}
+            {data.bytesSent + data.bytesReceived > data.bytes &&
+              ' (a flow between two of its addresses counts both ways)'}.
           </p>
           <table className="small-table">
             <caption>Top addresses</caption>

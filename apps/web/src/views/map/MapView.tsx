@@ -13,7 +13,7 @@ import { useViewQuery } from '../use-view-query';
 import { loadCaptureLocation, saveCaptureLocation } from '../view-settings';
 import { CountryPanel } from './CountryPanel';
 import { CAPTURE_LOCATIONS } from './locations';
-import { countryShapes, type CountryShape } from './world';
+import { countryShapes } from './world';
 
 type MapMetric = 'flows' | 'bytes' | 'bytesSent' | 'bytesReceived';
 
@@ -77,7 +77,7 @@ export default function MapView() {
     const observe = new ResizeObserver(() => {
       const { width, height } = element.getBoundingClientRect();
       setSize({ width, height });
-      setView((current) => current ?? { longitude: 10, latitude: 22,
+      setView((current) => current ?? { longitude: 10, latitude: 28,
         zoom: fitZoom(width), pitch: 0, bearing: 0 });
     });
     observe.observe(element);
@@ -97,7 +97,8 @@ export default function MapView() {
   const total = metric === 'flows' ? (data?.flows ?? 0) : (data?.bytes ?? 0);
 
   const colour = (code: string): [number, number, number, number] => {
-    const value = byCode.get(code)?.[metric] ?? 0;
+    // A shape without a code (Kosovo, Somaliland...) is no "unknown" row.
+    const value = code === '' ? 0 : (byCode.get(code)?.[metric] ?? 0);
     if (value <= 0 || max <= 0) return NO_TRAFFIC;
     const t = Math.log1p(value) / Math.log1p(max);
     const [r, g, b] = RAMP[Math.min(RAMP.length - 1,
@@ -142,7 +143,7 @@ export default function MapView() {
         const code = (info.object as { properties?: { code?: string } })
           ?.properties?.code;
         const event = info as unknown as { srcEvent?: MouseEvent };
-        if (code && byCode.has(code)) {
+        if (code && isCountryCode(code) && byCode.has(code)) {
           choose(code, !!(event.srcEvent?.shiftKey));
         }
         return true;
@@ -176,9 +177,9 @@ export default function MapView() {
   const tooltip = (info: PickingInfo) => {
     const code = (info.object as { properties?: { code?: string } })
       ?.properties?.code;
-    if (!code && code !== '') return null;
+    if (code === undefined) return null;
     const shape = shapes.find((s) => s.code === code);
-    const row = byCode.get(code);
+    const row = code ? byCode.get(code) : undefined;
     const name = code ? countryLabel(code) : shape?.name ?? '';
     if (!row) return { text: `${name}\nno traffic` };
     return {
@@ -234,6 +235,7 @@ export default function MapView() {
         </div>
         <CountryTable rows={countryRows} classRows={classRows}
           metric={metric} total={total} selected={selected}
+          pointOf={(code) => shapeByCode.get(code)?.labelPoint}
           onChoose={choose} />
       </div>
       {query.status === 'error' && <Empty>{query.message}</Empty>}
@@ -260,14 +262,18 @@ function Legend({ max, metric }: { max: number; metric: MapMetric }) {
   );
 }
 
-function CountryTable({ rows, classRows, metric, total, selected, onChoose }: {
-  rows: CountryVolume[];
-  classRows: CountryVolume[];
-  metric: MapMetric;
-  total: number;
-  selected: string | null;
-  onChoose(code: string, exclude?: boolean): void;
-}) {
+function CountryTable(
+  { rows, classRows, metric, total, selected, pointOf, onChoose }: {
+    rows: CountryVolume[];
+    classRows: CountryVolume[];
+    metric: MapMetric;
+    total: number;
+    selected: string | null;
+    /** A point inside the country's shape, where it has one. */
+    pointOf(code: string): [number, number] | undefined;
+    onChoose(code: string, exclude?: boolean): void;
+  },
+) {
   const filter = useFilter();
   return (
     <div className="country-table">
@@ -294,6 +300,7 @@ function CountryTable({ rows, classRows, metric, total, selected, onChoose }: {
                 <button type="button" className="link-button"
                   data-testid="country-row" data-country={row.code}
                   data-value={row.flows}
+                  data-point={pointOf(row.code)?.join(',')}
                   aria-label={`${countryName(row.code)}: ` +
                     `${formatCount(row.flows)} flows. Filter to it`}
                   onClick={(event) => onChoose(row.code, event.shiftKey)}>
@@ -337,4 +344,3 @@ function CountryTable({ rows, classRows, metric, total, selected, onChoose }: {
   );
 }
 
-export type { CountryShape };
