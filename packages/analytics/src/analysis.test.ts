@@ -195,3 +195,28 @@ test('an ICMP error names the flow whose packet it quotes', () => {
   assert.equal(c.relatedFlow[2], 1);
   assert.equal(c.relatedFlow[0], -1);
 });
+
+test('unknown link types: packets counted, one problem, not decoded', () => {
+  const analysis = new CaptureAnalysis();
+  analysis.push(T.pcapFile({ linkType: 147 }, [
+    { seconds: 1, fraction: 0, data: out(SYN) },
+    { seconds: 2, fraction: 0, data: out(SYN) },
+    { seconds: 3, fraction: 0, data: new Uint8Array(0), originalLength: 0 },
+  ]));
+  analysis.end();
+  assert.equal(analysis.totals.packets, 3);
+  assert.equal(analysis.flows.count, 0);
+  assert.deepEqual(analysis.problems.map((p) => [p.kind, p.packet]),
+    [['unknown-link-type', 1], ['zero-length-record', 3]]);
+});
+
+test('a time past year 9999 is a problem and shows as null', () => {
+  const analysis = new CaptureAnalysis();
+  const late = T.concat(T.pcapngSection(),
+    T.pcapngInterface({ linkType: 101, resolution: 0 }),
+    T.pcapngEnhanced(0, 300_000_000_000n, out(SYN)));
+  analysis.push(late);
+  analysis.end();
+  assert.equal(analysis.summary().firstSeen, null);
+  assert.equal(analysis.problems[0].kind, 'time-out-of-range');
+});

@@ -4,6 +4,8 @@ import type { IpLayer } from './decode.js';
 import {
   DecodedPacket,
   decodePacket,
+  TUNNEL_6IN4,
+  TUNNEL_GENEVE,
   TUNNEL_GRE,
   TUNNEL_IPIP,
   TUNNEL_VXLAN,
@@ -195,3 +197,77 @@ test('frames without IP keep their ethertype; unknown links are flagged', () => 
   const unknown = decode(147, tcp4);
   assert.equal(unknown.unknownLink, true);
 });
+
+test('stacked VLAN tags of every kind, to any depth', () => {
+  const inner = T.concat(T.u16be(0x0800), tcp4);
+  let frame = inner;
+  for (const [tpid, id] of [[0x8100, 30], [0x9100, 20], [0x88a8, 10]]) {
+    frame = T.concat(T.u16be(tpid), T.concat(T.u16be(id), frame));
+  }
+  // Destination and source MACs, then the outermost tag's TPID.
+  const ethernet = T.concat(new Uint8Array(12), frame);
+  const d = decode(1, ethernet);
+  assertTcp4(d);
+  assert.equal(d.vlanId, 10);
+});
+
+test('MPLS label stacks, and a pseudowire with a control word', () => {
+  const label = (value: number, bottom: boolean) => T.bytes(value >> 12,
+    (value >> 4) & 0xff, ((value & 0xf) << 4) | (bottom ? 1 : 0), 64);
+  const routed = decode(1, T.ethernet(0x8847,
+    T.concat(label(100, false), label(200, true), tcp4)));
+  assertTcp4(routed);
+  assert.equal(routed.mplsLabel, 100);
+  const pseudowire = decode(1, T.ethernet(0x8847, T.concat(label(300, true),
+    T.bytes(0, 0, 0, 0), T.ethernet(0x86dd, udp6))));
+  assertUdp6(pseudowire);
+});
+
+test('PPPoE session carrying IPv4 and IPv6', () => {
+  const pppoe = (protocol: number, ip: Uint8Array) => T.concat(
+    T.bytes(0x11, 0, 0x12, 0x34), T.u16be(ip.length + 2), T.u16be(protocol),
+    ip);
+  assertTcp4(decode(1, T.ethernet(0x8864, pppoe(0x0021, tcp4))));
+  assertUdp6(decode(1, T.ethernet(0x8864, pppoe(0x0057, udp6))));
+});
+
+test('IPv6 in IPv4, GENEVE, and enhanced GRE (PPTP) with PPP', () => {
+  const sixInFour = decode(101, T.ipv4(B4, A4, 41, udp6));
+  assert.equal(sixInFour.layerCount, 2);
+  assert.equal(sixInFour.layers[0].carries, TUNNEL_6IN4);
+  assert.equal(sixInFour.layers[1].dstPort, 53);
+
+  const geneve = decode(101, T.ipv4(B4, A4, 17, T.udp(40000, 6081,
+    T.concat(T.bytes(0x01, 0, 0x65, 0x58, 0, 0, 1, 0), T.bytes(0, 0, 0, 0),
+      T.ethernet(0x0800, tcp4)))));
+  assert.equal(geneve.layerCount, 2);
+  assert.equal(geneve.layers[0].carries, TUNNEL_GENEVE);
+  assert.equal(geneve.layers[1].dstPort, 443);
+
+  // Version 1 GRE: key (payload length, call id) and a sequence number,
+  // then PPP with its address and control bytes.
+  const pptp = decode(101, T.ipv4(B4, A4, 47, T.concat(
+    T.bytes(0x30, 0x01), T.u16be(0x880b), T.u16be(tcp4.length + 4),
+    T.u16be(7), T.bytes(0, 0, 0, 1), T.bytes(0xff, 0x03, 0x00, 0x21),
+    tcp4)));
+  assert.equal(pptp.layerCount, 2);
+  assert.equal(pptp.layers[0].carries, TUNNEL_GRE);
+  assert.equal(pptp.layers[1].srcPort, 49152);
+});
+
+test('802.11 data frames behind radiotap; protected frames are not read',
+  () => {
+    const radiotap = T.bytes(0, 0, 8, 0, 0, 0, 0, 0);
+    const header = (flags: number) => T.concat(T.bytes(0x08, flags),
+      new Uint8Array(22));
+    const snap = T.bytes(0xaa, 0xaa, 0x03, 0, 0, 0);
+    assertTcp4(decode(127, T.concat(radiotap, header(0x01), snap,
+      T.u16be(0x0800), tcp4)));
+    const qos = T.concat(T.bytes(0x88, 0x02), new Uint8Array(22),
+      T.bytes(0, 0));
+    assertUdp6(decode(127, T.concat(radiotap, qos, snap, T.u16be(0x86dd),
+      udp6)));
+    const secret = decode(127, T.concat(radiotap, header(0x41), snap,
+      T.u16be(0x0800), tcp4));
+    assert.equal(secret.layerCount, 0);
+  });
