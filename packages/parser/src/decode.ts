@@ -154,7 +154,9 @@ const IP_PROTOCOL_HEADERS = new Map<number, number>([
 
 /** Ethertypes of frames without IP that are named in the header path. */
 const ETHERTYPE_HEADERS = new Map<number, number>([
-  [L.ETHERTYPE_ARP, H.arp], [0x88cc, H.lldp], [0x9000, H.loop],
+  // RARP (0x8035) is dissected as ARP, as tshark names it.
+  [L.ETHERTYPE_ARP, H.arp], [0x8035, H.arp], [0x88cc, H.lldp],
+  [0x9000, H.loop],
 ]);
 
 function u16(b: Uint8Array, at: number): number {
@@ -264,7 +266,10 @@ function decodeLlc(
   end: number,
   out: DecodedPacket,
 ): void {
-  pushHeader(out, H.llc);
+  // A SNAP header naming a length instead of a type is the same LLC frame.
+  if (out.headerCount === 0 || out.headers[out.headerCount - 1] !== H.llc) {
+    pushHeader(out, H.llc);
+  }
   if (end - at >= 8 && b[at] === 0xaa && b[at + 1] === 0xaa) {
     decodeEtherType(u16(b, at + 6), b, at + 8, end, out);
     return;
@@ -800,5 +805,6 @@ function decodeGre(
     decodeIpByVersion(b, pos + 8, end, out);
     return;
   }
-  decodeEtherType(protocol, b, pos, end, out);
+  // A type of 1500 or less is no ethertype (keepalives carry 0), not LLC.
+  if (protocol > 1500) decodeEtherType(protocol, b, pos, end, out);
 }

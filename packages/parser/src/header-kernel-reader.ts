@@ -1,5 +1,10 @@
 import { DecodedPacket } from './decode.js';
-import type { PcapLayout } from './header-kernel.js';
+import type {
+  EmitRecords,
+  PcapLayout,
+  RecordLoop,
+} from './header-kernel-engine.js';
+import { PcapEngine } from './header-kernel-engine.js';
 import type { HeaderBatch } from './header-kernel-layout.js';
 import * as W from './header-kernel-layout.js';
 import { writeRecordFromPacket } from './header-kernel-reference.js';
@@ -21,42 +26,6 @@ export interface HeaderSink {
   interface?(info: InterfaceInfo): void;
 }
 
-/**
- * A loop over classic pcap records after the file header: the TypeScript
- * kernel or the WebAssembly one. It keeps a record that straddles chunks
- * until the next push.
- */
-export interface PcapEngine {
-  start(layout: PcapLayout): void;
-  /**
-   * Decodes the records that are whole once `chunk` (at `chunkOffset` in
-   * the file) follows what was left over; hands them out through `emit`.
-   */
-  push(chunk: Uint8Array, chunkOffset: number, emit: EmitRecords): void;
-  /** Bytes kept from earlier pushes, and the file offset of the first. */
-  readonly leftoverBytes: number;
-  readonly leftoverOffset: number;
-  /** Bytes the kept unit needs in all. */
-  readonly need: number;
-  /**
-   * File offset of a record whose length is past any capture's, where
-   * the engine stopped for good; -1 while it runs.
-   */
-  readonly faultOffset: number;
-  readonly faultLength: number;
-}
-
-/**
- * Called with `count` records from word 0 of `words`; `zeroLength` of them
- * have both lengths 0.
- */
-export type EmitRecords = (
-  words: Int32Array,
-  count: number,
-  bytes: Uint8Array,
-  zeroLength: number,
-) => void;
-
 const PCAP_HEADER_BYTES = 24;
 /**
  * Records per batch on the pcapng path: 1024 records (147 KB of words)
@@ -77,12 +46,15 @@ export class HeaderReader {
   private packetCount = 0;
   private bytesSeen = 0;
   private halted = false;
+  private readonly engine: PcapEngine;
   private readonly emit: EmitRecords;
 
+  /** `loop` decodes classic pcap records: TypeScript or WebAssembly. */
   constructor(
     private readonly sink: HeaderSink,
-    private readonly engine: PcapEngine,
+    loop: RecordLoop,
   ) {
+    this.engine = new PcapEngine(loop);
     this.emit = (words, count, bytes, zeroLength) =>
       this.emitRecords(words, count, bytes, zeroLength);
   }

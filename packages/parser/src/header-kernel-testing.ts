@@ -34,6 +34,8 @@ export interface ReadResult {
   records: Int32Array;
   count: number;
   problems: Problem[];
+  /** What the sink's format() and interface() were told, in order. */
+  infos: unknown[];
   error: string | null;
 }
 
@@ -46,7 +48,7 @@ class Collector {
   records = new Int32Array(1024 * W.RECORD_WORDS);
   count = 0;
   problems: Problem[] = [];
-  packetsSeen = 0;
+  infos: unknown[] = [];
 
   constructor(private readonly file: Uint8Array | null) {}
 
@@ -86,6 +88,7 @@ class Collector {
       records: this.records.subarray(0, this.count * W.RECORD_WORDS),
       count: this.count,
       problems: this.problems,
+      infos: this.infos,
       error,
     };
   }
@@ -97,6 +100,8 @@ class Collector {
         this.add(batch.words, batch.count, batch.bytes);
       },
       problem: (problem) => this.problems.push(problem),
+      format: (info) => this.infos.push(info),
+      interface: (info) => this.infos.push(info),
     };
   }
 }
@@ -150,6 +155,8 @@ export function readReference(
     problem(problem) {
       collector.problems.push(problem);
     },
+    format: (info) => collector.infos.push(info),
+    interface: (info) => collector.infos.push(info),
   });
   try {
     feed(file, chunker, (chunk) => reader.push(chunk));
@@ -200,6 +207,7 @@ export function assertSameRead(
 ): void {
   assert.equal(actual.error, expected.error, `${label}: error`);
   assert.deepEqual(actual.problems, expected.problems, `${label}: problems`);
+  assert.deepEqual(actual.infos, expected.infos, `${label}: format`);
   const words = Math.min(actual.records.length, expected.records.length);
   for (let i = 0; i < words; i++) {
     if (actual.records[i] === expected.records[i]) continue;

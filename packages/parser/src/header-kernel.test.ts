@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PcapLayout } from './header-kernel.js';
-import { createTsHeaderReader, TsPcapEngine } from './header-kernel.js';
+import { createTsHeaderReader, TsRecordLoop } from './header-kernel.js';
+import type { PcapLayout, RecordLoop } from './header-kernel-engine.js';
+import { PcapEngine, STAGING_PIECE_BYTES } from './header-kernel-engine.js';
 import * as W from './header-kernel-layout.js';
 import { loadHeaderKernel } from './header-kernel-node.js';
-import type { HeaderSink, PcapEngine } from './header-kernel-reader.js';
+import type { HeaderSink } from './header-kernel-reader.js';
 import {
   createWasmHeaderReader,
-  instantiatePcapEngine,
+  instantiateRecordLoop,
 } from './header-kernel-wasm.js';
 import type { ReadResult } from './header-kernel-testing.js';
 import {
@@ -196,11 +197,12 @@ test('offsets past 4 GiB are split into two words', async () => {
     { seconds: 1, fraction: 0, data: T.ethernet(0x0806, new Uint8Array(28)) },
     { seconds: 2, fraction: 0, data: T.ethernet(0x0806, new Uint8Array(46)) },
   ]).subarray(24);
-  const engines: [string, PcapEngine][] = [
-    ['ts', new TsPcapEngine()],
-    ['wasm', await instantiatePcapEngine(kernelModule)],
+  const loops: [string, RecordLoop][] = [
+    ['ts', new TsRecordLoop()],
+    ['wasm', await instantiateRecordLoop(kernelModule)],
   ];
-  for (const [name, engine] of engines) {
+  for (const [name, loop] of loops) {
+    const engine = new PcapEngine(loop);
     engine.start(layout);
     const offsets: number[] = [];
     const base = 5 * 2 ** 32 + 100;
@@ -251,3 +253,21 @@ test('problems and errors are CaptureReader\'s, for every kernel', async () => {
     }
   }
 });
+
+test('records longer than the staging area grow it, in every kernel',
+  async () => {
+    const big = new Uint8Array(3 * STAGING_PIECE_BYTES + 5).fill(0x45);
+    const frame = T.ethernet(0x0800, T.ipv4(A4, B4, 17, T.udp(1, 2, big)));
+    const file = T.pcapFile({}, [
+      { seconds: 1, fraction: 0, data: T.ethernet(0x0806, new Uint8Array(28)) },
+      { seconds: 2, fraction: 0, data: frame },
+      { seconds: 3, fraction: 0, data: T.ethernet(0x0806, new Uint8Array(28)) },
+    ]);
+    const expected = readReference(file, WHOLE);
+    assert.equal(expected.count, 3);
+    for (const [name, create] of KERNELS) {
+      for (const chunker of [WHOLE, () => 100_000]) {
+        assertSameRead(await readWith(create, file, chunker), expected, name);
+      }
+    }
+  });

@@ -1,10 +1,12 @@
 import { MAX_UNIT_BYTES } from './framer.js';
-import * as W from './header-kernel-layout.js';
+import { BATCH_RECORDS } from './header-kernel-engine.js';
 import type {
-  EmitRecords,
-  HeaderSink,
-  PcapEngine,
-} from './header-kernel-reader.js';
+  LoopResult,
+  PcapLayout,
+  RecordLoop,
+} from './header-kernel-engine.js';
+import * as W from './header-kernel-layout.js';
+import type { HeaderSink } from './header-kernel-reader.js';
 import { HeaderReader } from './header-kernel-reader.js';
 import { isIcmpError, isKernelLinkType } from './header-kernel-reference.js';
 import * as L from './linktypes.js';
@@ -17,42 +19,8 @@ import * as L from './linktypes.js';
  * AssemblyScript, and both are checked against decodePacket() itself.
  */
 
-/** What the pcap file header says about every record after it. */
-export interface PcapLayout {
-  littleEndian: boolean;
-  /** 1000 for microsecond files, 1 for nanosecond ones. */
-  nanosPerTick: number;
-  linkType: number;
-  /** Fractional digits of the timestamps: 6 or 9. */
-  timeDigits: number;
-}
-
-/** Where a run of the record loop stopped, and why. */
-export interface LoopResult {
-  records: number;
-  /** Position after the last record decoded. */
-  stoppedAt: number;
-  /**
-   * Bytes the unit at stoppedAt needs from its start before it can be
-   * decoded; 0 when the loop stopped because the output was full.
-   */
-  need: number;
-  /** The record at stoppedAt claims more than MAX_UNIT_BYTES. */
-  fault: boolean;
-  /** Records of length 0 among those decoded (a problem each). */
-  zeroLength: number;
-}
-
-export function newLoopResult(): LoopResult {
-  return { records: 0, stoppedAt: 0, need: 0, fault: false, zeroLength: 0 };
-}
-
 const RECORD_HEADER_BYTES = 16;
-/**
- * Records per batch: 2048 records are 295 KB of words, small enough to
- * stay in a core's cache while the sink reads them.
- */
-export const BATCH_RECORDS = 2048;
+const BATCH_WORDS = BATCH_RECORDS * W.RECORD_WORDS;
 const TWO_POW_32 = 2 ** 32;
 /** VLAN tags walked before giving up, as decode.ts does. */
 const MAX_STACKED_TAGS = 16;
@@ -497,121 +465,40 @@ function greStatus(b: Uint8Array, at: number, end: number): number {
 
 /** A HeaderReader whose classic pcap records go through decodePcapRecords. */
 export function createTsHeaderReader(sink: HeaderSink): HeaderReader {
-  return new HeaderReader(sink, new TsPcapEngine());
+  return new HeaderReader(sink, new TsRecordLoop());
 }
 
-/**
- * The TypeScript engine: records are decoded where they lie in the chunk;
- * one that straddles chunks is copied into a carry just big enough for it,
- * as CaptureReader does.
- */
-export class TsPcapEngine implements PcapEngine {
-  need = RECORD_HEADER_BYTES;
-  faultOffset = -1;
-  faultLength = 0;
+/** decodePcapRecords over a staging area of its own. */
+export class TsRecordLoop implements RecordLoop {
+  staging = new Uint8Array(0);
+  readonly words = new Int32Array(BATCH_WORDS);
+  private view = new DataView(this.staging.buffer);
   private layout: PcapLayout = {
     littleEndian: true,
     nanosPerTick: 1000,
     linkType: 0,
     timeDigits: 6,
   };
-  private carry = new Uint8Array(4096);
-  private carryView = new DataView(this.carry.buffer);
-  private carryLength = 0;
-  private carryOffset = 0;
-  private readonly words = new Int32Array(BATCH_RECORDS * W.RECORD_WORDS);
-  private readonly result = newLoopResult();
 
-  get leftoverBytes(): number {
-    return this.carryLength;
-  }
-
-  get leftoverOffset(): number {
-    return this.carryOffset;
+  grow(bytes: number, keep: number): void {
+    const grown = new Uint8Array(bytes);
+    grown.set(this.staging.subarray(0, keep));
+    this.staging = grown;
+    this.view = new DataView(grown.buffer);
   }
 
   start(layout: PcapLayout): void {
     this.layout = layout;
   }
 
-  push(chunk: Uint8Array, chunkOffset: number, emit: EmitRecords): void {
-    if (this.faultOffset >= 0 || chunk.length === 0) return;
-    let pos = 0;
-    if (this.carryLength > 0) {
-      pos = this.completeCarry(chunk, emit);
-      if (this.carryLength > 0 || this.faultOffset >= 0) return;
-    }
-
-    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.length);
-    const next = this.run(chunk, view, pos, chunk.length, chunkOffset, emit);
-    if (this.faultOffset < 0 && next < chunk.length) {
-      this.ensureCarry(Math.max(this.need, chunk.length - next));
-      this.carry.set(chunk.subarray(next), 0);
-      this.carryLength = chunk.length - next;
-      this.carryOffset = chunkOffset + next;
-    }
-  }
-
-  /** Decodes b[pos, end) batch by batch; returns where it stopped. */
-  private run(
-    b: Uint8Array,
-    view: DataView,
+  decode(
     pos: number,
     end: number,
     baseOffset: number,
-    emit: EmitRecords,
-  ): number {
-    const result = this.result;
-    for (;;) {
-      decodePcapRecords(b, view, pos, end, baseOffset, this.layout,
-        this.words, BATCH_RECORDS, result);
-      if (result.records > 0) {
-        emit(this.words, result.records, b, result.zeroLength);
-      }
-      pos = result.stoppedAt;
-      if (result.fault) {
-        this.faultOffset = baseOffset + pos;
-        this.faultLength = view.getUint32(pos + 8, this.layout.littleEndian);
-        return pos;
-      }
-      if (result.need > 0) {
-        this.need = result.need;
-        return pos;
-      }
-    }
-  }
-
-  /**
-   * Moves bytes from the chunk into the carry until the unit it holds is
-   * whole, decodes it, and returns where the chunk resumes.
-   */
-  private completeCarry(chunk: Uint8Array, emit: EmitRecords): number {
-    let pos = 0;
-    while (this.carryLength > 0 && this.faultOffset < 0) {
-      const wanted = Math.max(this.need - this.carryLength, 0);
-      const taken = Math.min(wanted, chunk.length - pos);
-      this.ensureCarry(this.carryLength + taken);
-      this.carry.set(chunk.subarray(pos, pos + taken), this.carryLength);
-      this.carryLength += taken;
-      pos += taken;
-      if (this.carryLength < this.need) return pos;
-
-      const used = this.run(this.carry, this.carryView, 0, this.carryLength,
-        this.carryOffset, emit);
-      this.carry.copyWithin(0, used, this.carryLength);
-      this.carryLength -= used;
-      this.carryOffset += used;
-    }
-    return pos;
-  }
-
-  private ensureCarry(bytes: number): void {
-    if (bytes <= this.carry.length) return;
-    let size = this.carry.length;
-    while (size < bytes) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(this.carry.subarray(0, this.carryLength));
-    this.carry = grown;
-    this.carryView = new DataView(grown.buffer);
+    maxRecords: number,
+    result: LoopResult,
+  ): void {
+    decodePcapRecords(this.staging, this.view, pos, end, baseOffset,
+      this.layout, this.words, maxRecords, result);
   }
 }

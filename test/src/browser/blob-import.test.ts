@@ -17,11 +17,23 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Page,
+} from 'playwright-core';
 import type { StaticServer } from '../../../scripts/static-server.mjs';
 import { startAzurite, type Azurite, type StorageAccount } from './azurite.js';
 import { startDropProxy } from './drop-proxy.js';
-import { launchBrowser, openPage, serveApp, type PageLog } from './harness.js';
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  launchBrowser,
+  openPage,
+  serveApp,
+  type PageLog,
+} from './harness.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CAPTURES_DIR = path.resolve(REPO_ROOT, '../shared/captures');
@@ -64,6 +76,8 @@ interface SasOptions {
   expiresOn?: Date;
   /** Host and port in place of Azurite's own (the proxy's). */
   base?: string;
+  /** Azure's host style, `http://ACCOUNT.blob.localhost:PORT/CONTAINER/...`. */
+  hostStyle?: boolean;
 }
 
 function byTestId(testId: string): string {
@@ -141,6 +155,10 @@ describe('web app: opening a capture from Azure Blob Storage', () => {
       },
       new StorageSharedKeyCredential(account.name, account.key),
     ).toString();
+    if (options.hostStyle) {
+      const host = `http://${account.name}.blob.localhost:${azurite.port}`;
+      return `${host}/${CONTAINER}/${blob}?${token}`;
+    }
     const base = options.base ?? azurite.url;
     return `${base}/${account.name}/${CONTAINER}/${blob}?${token}`;
   }
@@ -242,6 +260,36 @@ describe('web app: opening a capture from Azure Blob Storage', () => {
         'the app logged the download (without the token)',
       );
     });
+  });
+
+  test("opens Azure's host-style URL", async () => {
+    // Azurite also answers as ACCOUNT.blob.localhost, the shape of
+    // ACCOUNT.blob.core.windows.net. This browser maps those names to
+    // 127.0.0.1 and, as every test browser, resolves no other name.
+    const rules = '--host-resolver-rules=MAP *.blob.localhost 127.0.0.1, ';
+    const args = CHROMIUM_ARGS.map((arg) =>
+      arg.replace('--host-resolver-rules=', rules),
+    );
+    const hostBrowser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args,
+    });
+    try {
+      const page = await hostBrowser.newPage();
+      const url = sasUrl({ hostStyle: true });
+      assert.match(url, /^http:\/\/capscopetest\.blob\.localhost:\d+\/network-watcher-logs\//);
+      await page.goto(server.url);
+      await paste(page, url);
+      await waitForDone(page);
+      await assertTotals(page);
+      assert.match(
+        (await page.locator(byTestId('import-progress')).textContent()) ?? '',
+        new RegExp(VM),
+      );
+    } finally {
+      await hostBrowser.close();
+    }
   });
 
   test('opens a ?url= link, and URLs pasted in the box', async () => {

@@ -29,7 +29,7 @@ const DB_NAME = 'capscope-datasets';
 /** Generous for a few MB, or a dataset of 100k flows, on two cores. */
 const STEP_TIMEOUT_MS = 30_000;
 /** Flows of the capture a browser is closed on while it is being saved. */
-const CRASH_FLOWS = 600_000;
+const CRASH_FLOWS = 400_000;
 
 const TLS2 = 'pcapplusplus__tls2.pcap';
 const HTTP = 'dpkt__http.pcap';
@@ -157,6 +157,33 @@ async function storedText(page: Page): Promise<string> {
     }
     return texts.join('\n');
   });
+}
+
+/** Sizes of the capture Blobs kept for a dataset (none unless asked). */
+async function keptCaptureBytes(
+  page: Page,
+  datasetId: string,
+): Promise<number[]> {
+  return page.evaluate(
+    async ([name, id]) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open(name);
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const values = await new Promise<unknown[]>((resolve, reject) => {
+        const store = db.transaction('chunks').objectStore('chunks');
+        const request = store.getAll(IDBKeyRange.bound([id], [id, []]));
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      db.close();
+      return values
+        .filter((value): value is Blob => value instanceof Blob)
+        .map((blob) => blob.size);
+    },
+    [DB_NAME, datasetId] as const,
+  );
 }
 
 /** Chunk keys of one dataset still in the store. */
@@ -320,6 +347,22 @@ describe('web app: datasets kept in the browser', () => {
       }
       assert.deepEqual(await totals(page), halves);
       assert.deepEqual(await firstRows(page), halvesRows);
+    });
+  });
+
+  test('keeps the capture file itself only when asked', async () => {
+    const file = path.join(CAPTURES_DIR, HTTP);
+    const size = (await readFile(file)).length;
+    await onPage(async (page) => {
+      await pickFiles(page, [file]);
+      const plain = await waitForDataset(page);
+      assert.deepEqual(await keptCaptureBytes(page, plain), []);
+
+      await showList(page);
+      await page.locator(byTestId('keep-captures')).check();
+      await pickFiles(page, [file]);
+      const kept = await waitForDataset(page);
+      assert.deepEqual(await keptCaptureBytes(page, kept), [size]);
     });
   });
 
@@ -505,23 +548,28 @@ describe('web app: a browser closed during an import', () => {
       await first.context.close();
       assert.equal(stateSeen, 'incomplete', 'the record comes first');
 
-      // Reopened: the earlier dataset is whole; the cut one is at most
-      // listed as incomplete, and can be deleted with all it wrote.
+      // Reopened: the earlier dataset is whole; the cut one is listed as
+      // incomplete, cannot be opened, and is deleted with all it wrote.
       const second = await launch();
       const items = await listed(second.page);
       const cut = items.filter((item) => item.id !== earlier);
       assert.ok(items.some((i) => i.id === earlier && i.state === 'complete'));
-      assert.ok(cut.length <= 1);
-      for (const item of cut) {
-        assert.equal(item.state, 'incomplete', 'no half dataset complete');
-        const entry = second.page.locator(
-          `${byTestId('dataset-item')}[data-id="${item.id}"]`);
+      assert.equal(cut.length, 1);
+      const entry = second.page.locator(
+        `${byTestId('dataset-item')}[data-id="${cut[0].id}"]`);
+      if (cut[0].state === 'complete') {
+        // The save won the race against the close: then it is whole.
+        await openFromList(second.page, cut[0].id);
+        assert.equal((await totals(second.page)).flows, String(CRASH_FLOWS));
+        await showList(second.page);
+      } else {
+        assert.equal(cut[0].state, 'incomplete');
         assert.equal(await entry.locator(byTestId('dataset-open')).count(), 0);
-        await entry.locator(byTestId('dataset-delete')).click();
-        await entry.locator(byTestId('dataset-delete-confirm')).click();
-        await entry.waitFor({ state: 'detached' });
-        assert.equal(await chunkCount(second.page, item.id), 0);
       }
+      await entry.locator(byTestId('dataset-delete')).click();
+      await entry.locator(byTestId('dataset-delete-confirm')).click();
+      await entry.waitFor({ state: 'detached' });
+      assert.equal(await chunkCount(second.page, cut[0].id), 0);
       await openFromList(second.page, earlier);
       assert.deepEqual(await totals(second.page), shown);
       assert.deepEqual(await firstRows(second.page), rows);

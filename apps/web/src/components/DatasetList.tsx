@@ -189,7 +189,7 @@ function DatasetFacts({ record, busy }: { record: DatasetRecord; busy: boolean }
     return (
       <p className="dataset-item__facts">
         {busy
-          ? 'Being saved in another tab.'
+          ? 'Being saved…'
           : 'Unfinished: its import stopped before it was saved. ' +
             'Delete it and open the capture again.'}
       </p>

@@ -15,11 +15,13 @@ import {
   type StorageFigures,
 } from '../store/datasets';
 import type { DatasetRecord } from '../store/schema';
-import type { SaveRequest } from '../worker/dataset-protocol';
+import type { SaveOutcome, SaveRequest } from '../worker/dataset-protocol';
 import type { ImportOutcome, ImportResult } from '../worker/protocol';
 import type { SessionTask } from './session-task';
 
 const KEEP_CAPTURES_KEY = 'capscope:keep-captures';
+/** How often the list looks again while a dataset is being saved. */
+const BUSY_REFRESH_MS = 1000;
 
 export type SaveStatus = 'idle' | 'saving' | 'saved' | 'failed';
 
@@ -80,9 +82,7 @@ export function useDatasets(capture: CaptureImport): Datasets {
   const queue = useRef<File[]>([]);
   /** The file of the import running now, kept if the user asked. */
   const importedFile = useRef<File | null>(null);
-  /** A save in flight: a new capture waits for it, not to cut it short. */
-  const saving = useRef<Promise<unknown>>(Promise.resolve());
-  const { open, close, workerApi, state } = capture;
+  const { open, close, keepWorking, state } = capture;
 
   const refresh = useCallback(async () => {
     try {
@@ -105,13 +105,14 @@ export function useDatasets(capture: CaptureImport): Datasets {
 
   const openDataset = useCallback(
     (id: string) => {
-      void saving.current.then(async () => {
-        const record = await getDataset(id).catch(() => null);
-        queue.current = [];
-        importedFile.current = null;
-        open(datasetTask(record, (worker) => worker.api.openDataset(id)),
-          record?.name ?? 'dataset');
-      });
+      void getDataset(id)
+        .catch(() => null)
+        .then((record) => {
+          queue.current = [];
+          importedFile.current = null;
+          open(datasetTask(record, (worker) => worker.api.openDataset(id)),
+            record?.name ?? 'dataset');
+        });
     },
     [open],
   );
@@ -155,18 +156,19 @@ export function useDatasets(capture: CaptureImport): Datasets {
       return;
     }
 
-    const api = workerApi();
-    if (!api) return;
     const file = importedFile.current;
     importedFile.current = null;
     const keep = file !== null && readPreference(KEEP_CAPTURES_KEY);
+    const request = saveRequest(state.sourceUrl ?? state.fileName,
+      state.progress.bytesTotal, state.result, keep ? file : null);
+    // The worker lives on until the save is done, whatever opens next.
+    const saving = keepWorking<SaveOutcome>((api) =>
+      api.saveDataset({ ...request, name: state.fileName }));
+    if (!saving) return;
     setCurrent(null);
     setSaveStatus('saving');
     setSaveError(null);
-    const save = api
-      .saveDataset(saveRequest(state.fileName, state.progress.bytesTotal,
-        state.result, keep ? file : null))
-      .then(async (outcome) => {
+    void saving.then(async (outcome) => {
         if (handled.current !== sessionId) return;
         if (outcome.status === 'error') {
           queue.current = [];
@@ -181,14 +183,18 @@ export function useDatasets(capture: CaptureImport): Datasets {
         void requestPersistence();
         addNext(outcome.datasetId);
       });
-    saving.current = save.catch(() => undefined);
-  }, [state, workerApi, addNext]);
+  }, [state, keepWorking, addNext]);
 
   // The start page lists what is kept; `#ds=` at load opens that dataset.
   const started = useRef(false);
   useEffect(() => {
     if (state.phase === 'idle') void refresh();
   }, [state.phase, refresh]);
+  useEffect(() => {
+    if (state.phase !== 'idle' || busy.size === 0) return;
+    const timer = setTimeout(() => void refresh(), BUSY_REFRESH_MS);
+    return () => clearTimeout(timer);
+  }, [state.phase, busy, refresh]);
   useEffect(() => {
     if (started.current) return;
     started.current = true;
@@ -200,11 +206,9 @@ export function useDatasets(capture: CaptureImport): Datasets {
     (files: File[]) => {
       const [first, ...rest] = files;
       if (!first) return;
-      void saving.current.then(() => {
-        queue.current = rest;
-        importedFile.current = first;
-        open(first, first.name);
-      });
+      queue.current = rest;
+      importedFile.current = first;
+      open(first, first.name);
     },
     [open],
   );
@@ -213,10 +217,8 @@ export function useDatasets(capture: CaptureImport): Datasets {
     (files: File[]) => {
       const id = current?.id;
       if (!id) return openFiles(files);
-      void saving.current.then(() => {
-        queue.current = [...files];
-        addNext(id);
-      });
+      queue.current = [...files];
+      addNext(id);
     },
     [current, openFiles, addNext],
   );
@@ -300,7 +302,16 @@ function datasetTask(
 ): SessionTask {
   const bytesTotal =
     record?.sources.reduce((sum, source) => sum + source.fileBytes, 0) ?? 0;
-  return { kind: 'session-task', bytesTotal, run: (worker) => run(worker) };
+  return {
+    kind: 'session-task',
+    bytesTotal,
+    async run(worker) {
+      const outcome = await run(worker);
+      // A dataset that is gone is not named in the address any more.
+      if (outcome.status === 'error' && record === null) writeHash({});
+      return outcome;
+    },
+  };
 }
 
 function saveRequest(

@@ -16,6 +16,8 @@ export class ImportSession {
   /** The worker's whole API, for features beyond import. */
   readonly api: Remote<WorkerApi>;
   private ended = false;
+  /** Work the worker finishes even after the session ends (a save). */
+  private readonly finishing = new Set<Promise<unknown>>();
 
   /** `onCrash` hears of a worker that died or never started. */
   constructor(onCrash: (message: string) => void) {
@@ -46,9 +48,27 @@ export class ImportSession {
     return this.api.sortFlows(key, descending);
   }
 
+  /**
+   * Runs `work` on the worker and lets it finish: ending the session then
+   * terminates the worker only once `work` has settled, so that a dataset
+   * being saved is not cut short when the page moves on.
+   */
+  finish<T>(work: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
+    const promise = work(this.api);
+    this.finishing.add(promise);
+    const forget = () => this.finishing.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    this.worker.terminate();
+    if (this.finishing.size === 0) {
+      this.worker.terminate();
+      return;
+    }
+    void Promise.allSettled([...this.finishing]).then(() =>
+      this.worker.terminate());
   }
 }

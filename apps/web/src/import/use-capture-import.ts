@@ -44,6 +44,8 @@ export type ImportState =
       result: ImportResult;
       /** Identifies this capture; a table keyed by it starts afresh. */
       sessionId: number;
+      /** A URL's address without its query, for a dataset to keep. */
+      sourceUrl?: string;
     }
   | {
       phase: 'error';
@@ -71,6 +73,13 @@ export interface CaptureImport {
   sortFlows(key: FlowSortKey, descending: boolean): Promise<Uint32Array | null>;
   /** The current capture's worker, for features beyond import; or null. */
   workerApi(): Remote<WorkerApi> | null;
+  /**
+   * Runs `work` on the current capture's worker, which then lives until
+   * it is done even if another capture is opened; null without a capture.
+   */
+  keepWorking<T>(
+    work: (api: Remote<WorkerApi>) => Promise<T>,
+  ): Promise<T> | null;
   /** Ends the current capture and goes back to the start page. */
   close(): void;
   /** Imports the last source opened again, in a new worker. */
@@ -170,6 +179,9 @@ export function useCaptureImport(): CaptureImport {
               },
               result,
               sessionId: id,
+              sourceUrl: 'withoutQuery' in source
+                ? source.withoutQuery
+                : undefined,
             });
           } else {
             endSession();
@@ -243,6 +255,11 @@ export function useCaptureImport(): CaptureImport {
   );
 
   const workerApi = useCallback(() => session.current?.worker.api ?? null, []);
+  const keepWorking = useCallback(
+    <T,>(work: (api: Remote<WorkerApi>) => Promise<T>) =>
+      session.current?.worker.finish(work) ?? null,
+    [],
+  );
 
   const close = useCallback(() => {
     endSession();
@@ -254,7 +271,17 @@ export function useCaptureImport(): CaptureImport {
     if (last) open(last.source, last.fileName);
   }, [open]);
 
-  return { state, open, cancel, fail, sortFlows, workerApi, close, retry };
+  return {
+    state,
+    open,
+    cancel,
+    fail,
+    sortFlows,
+    workerApi,
+    keepWorking,
+    close,
+    retry,
+  };
 }
 
 function shortText(error: unknown): string {

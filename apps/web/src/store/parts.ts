@@ -22,11 +22,13 @@ import type {
 } from './schema';
 
 /**
- * 2^17 flows: an 8-byte column's chunk is 1 MiB and an address column's
- * 2 MiB. Values of 1-16 MiB read fastest in Chromium 156 here (December
- * 2026: 128 MiB in 170-250 ms, against up to 330 ms for 256 KiB values).
+ * 2^20 flows: an 8-byte column's chunk is 8 MiB and an address column's
+ * 16 MiB. Values of 1-16 MiB read fastest in Chromium 156 here (December
+ * 2026: 128 MiB in 170-250 ms, against up to 330 ms for 256 KiB values),
+ * and a column of up to a million flows is one value, which becomes its
+ * typed array without a copy.
  */
-export const CHUNK_FLOWS = 1 << 17;
+export const CHUNK_FLOWS = 1 << 20;
 
 /**
  * Chunks written per transaction, by bytes: a transaction holds its values
@@ -163,22 +165,43 @@ async function putValue(
   await settle(tx, [tx.store.put(value, key)]);
 }
 
+/** Flows as read back; key ports only when asked for (to merge). */
+export type LoadedFlows = Omit<StoredFlows, 'keyPorts'> & {
+  keyPorts: FlowKeyPorts | null;
+};
+
 /**
  * Reads a part back into columns of this version's types. A column this
  * version has and the part lacks (stored by an older version) holds its
- * empty value; a column stored with another type is converted.
+ * empty value; a column stored with another type is converted. Key ports
+ * are read only `withKeyPorts`: merging needs them, showing does not.
  */
 export async function readPart(
   db: CapscopeDb,
   datasetId: string,
   part: PartRecord,
-): Promise<StoredFlows> {
+  withKeyPorts: true,
+): Promise<StoredFlows>;
+export async function readPart(
+  db: CapscopeDb,
+  datasetId: string,
+  part: PartRecord,
+  withKeyPorts?: boolean,
+): Promise<LoadedFlows>;
+export async function readPart(
+  db: CapscopeDb,
+  datasetId: string,
+  part: PartRecord,
+  withKeyPorts = false,
+): Promise<LoadedFlows> {
   const tx = db.transaction('chunks');
   const chunks = new Map<string, ArrayBuffer[]>();
   let details: PartDetails | undefined;
+  const wanted = part.columns.filter((column) =>
+    withKeyPorts || (column.name !== KEY_SRC && column.name !== KEY_DST));
   // One request per column, all in flight at once: each reads its chunks
   // in key order.
-  const reads = part.columns.map(async (column) => {
+  const reads = wanted.map(async (column) => {
     const range = IDBKeyRange.bound(
       [datasetId, part.id, column.name, 0],
       [datasetId, part.id, column.name, Infinity],
@@ -192,7 +215,7 @@ export async function readPart(
   if (!details) throw damaged(part.id, DETAILS);
 
   const stored = new Map<string, TypedArray>();
-  for (const column of part.columns) {
+  for (const column of wanted) {
     stored.set(column.name, assemble(part, column, chunks.get(column.name)));
   }
 
@@ -200,14 +223,18 @@ export async function readPart(
   for (const name of COLUMN_NAMES) {
     columns[name] = currentColumn(name, part.flows, stored.get(name));
   }
-  const keySrc = stored.get(KEY_SRC);
-  const keyDst = stored.get(KEY_DST);
-  if (!(keySrc instanceof Int32Array) || !(keyDst instanceof Int32Array)) {
-    throw damaged(part.id, 'key ports');
+  let keyPorts: FlowKeyPorts | null = null;
+  if (withKeyPorts) {
+    const src = stored.get(KEY_SRC);
+    const dst = stored.get(KEY_DST);
+    if (!(src instanceof Int32Array) || !(dst instanceof Int32Array)) {
+      throw damaged(part.id, 'key ports');
+    }
+    keyPorts = { src, dst };
   }
   return {
     columns: columns as unknown as FlowColumns,
-    keyPorts: { src: keySrc, dst: keyDst },
+    keyPorts,
     names: details.names,
     addressNames: new Map(details.addressNames),
   };
@@ -219,11 +246,15 @@ function assemble(
   chunks: ArrayBuffer[] | undefined,
 ): TypedArray {
   const Type = ARRAY_TYPES[column.type];
-  const out = new Type(part.flows * column.width);
+  const length = part.flows * column.width;
   const expected = Math.max(1, Math.ceil(part.flows / part.chunkFlows));
   if (!chunks || chunks.length !== expected) {
     throw damaged(part.id, column.name);
   }
+  // One chunk of the right size is the column itself: no copy.
+  const only = chunks.length === 1 ? new Type(chunks[0]) : null;
+  if (only && only.length === length) return only;
+  const out = new Type(length);
   let at = 0;
   for (const buffer of chunks) {
     const values = new Type(buffer);

@@ -1,8 +1,9 @@
 /**
  * What a dataset may keep of where a capture came from: a file name, or a
  * URL without its query, fragment or user info. A blob URL's query is its
- * SAS token, which must never reach IndexedDB (DESIGN.md); the query is
- * cut from anything, so a label that only looks like a URL loses it too.
+ * SAS token, which must never reach IndexedDB (DESIGN.md); anything from a
+ * `?` is cut from any label, so one that only looks like a URL loses it
+ * too.
  */
 export function sourceLabel(label: string): string {
   const trimmed = label.trim();
@@ -14,7 +15,7 @@ export function sourceLabel(label: string): string {
       // Not a URL after all: cut it as text below.
     }
   }
-  const cut = trimmed.search(/[?#]/);
+  const cut = trimmed.indexOf('?');
   return cut < 0 ? trimmed : trimmed.slice(0, cut);
 }
 

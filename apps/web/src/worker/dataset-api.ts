@@ -23,6 +23,7 @@ import {
   writeCapture,
   writePart,
   writeProblems,
+  type LoadedFlows,
   type StoredFlows,
 } from '../store/parts';
 import type {
@@ -78,7 +79,8 @@ export function createDatasetApi(state: WorkerState): DatasetApi {
   async function show(
     db: CapscopeDb,
     record: DatasetRecord,
-    flows: StoredFlows,
+    flows: LoadedFlows,
+    read?: { bytesRead: number; bytesTotal: number },
   ): Promise<ImportOutcome> {
     const problems = await datasetProblems(db, record);
     loaded = {
@@ -87,7 +89,7 @@ export function createDatasetApi(state: WorkerState): DatasetApi {
       addressNames: flows.addressNames,
       timeDigits: record.timeDigits,
       countries: null,
-      keyPorts: flows.keyPorts,
+      keyPorts: flows.keyPorts ?? undefined,
     };
     state.dataset = loaded;
     state.filter = null;
@@ -95,6 +97,7 @@ export function createDatasetApi(state: WorkerState): DatasetApi {
     const columns = copyColumns(flows.columns);
     const result: ImportResult = {
       ...resultSummary(record),
+      ...read,
       problems,
       names: [...flows.names],
       columns,
@@ -107,6 +110,7 @@ export function createDatasetApi(state: WorkerState): DatasetApi {
   return {
     async saveDataset(request: SaveRequest): Promise<SaveOutcome> {
       const id = newDatasetId();
+      const startMs = performance.now();
       try {
         const flows = imported();
         await withDatasetLock(id, async () => {
@@ -117,7 +121,7 @@ export function createDatasetApi(state: WorkerState): DatasetApi {
           const record: DatasetRecord = {
             id,
             layout: 1,
-            name: sourceName(label),
+            name: sourceName(sourceLabel(request.name ?? label)),
             state: 'incomplete',
             created: now,
             lastOpened: now,
@@ -140,7 +144,8 @@ export function createDatasetApi(state: WorkerState): DatasetApi {
           record.state = 'complete';
           await putDataset(record, true);
         });
-        console.info(`datasets: saved ${id} (${request.fileBytes} bytes)`);
+        console.info(`datasets: saved ${id}, ${flows.columns.count} flows ` +
+          `in ${Math.round(performance.now() - startMs)} ms`);
         return { status: 'saved', datasetId: id };
       } catch (error) {
         await deleteQuietly(id);
@@ -149,14 +154,18 @@ export function createDatasetApi(state: WorkerState): DatasetApi {
     },
 
     async openDataset(datasetId: string): Promise<ImportOutcome> {
+      const startMs = performance.now();
       try {
         const db = await openStore();
         const record = await completeRecord(db, datasetId);
         const flows = await readPart(db, datasetId, currentPart(record));
         record.lastOpened = Date.now();
-        // Not being able to note when it was opened loses nothing.
-        await putDataset(record).catch(() => undefined);
-        return await show(db, record, flows);
+        // Not waited for: not being able to note it loses nothing.
+        void putDataset(record).catch(() => undefined);
+        const outcome = await show(db, record, flows);
+        console.info(`datasets: opened ${datasetId}, ${record.figures.flows} ` +
+          `flows in ${Math.round(performance.now() - startMs)} ms`);
+        return outcome;
       } catch (error) {
         return failed(error);
       }
@@ -173,7 +182,8 @@ export function createDatasetApi(state: WorkerState): DatasetApi {
         return await withDatasetLock(datasetId, async () => {
           const db = await openStore();
           const record = await completeRecord(db, datasetId);
-          const current = await readPart(db, datasetId, currentPart(record));
+          const current = await readPart(db, datasetId, currentPart(record),
+            true);
           const sourceId = `s${record.nextPart}`;
           const mergedId = `m${record.nextPart + 1}`;
 
@@ -194,7 +204,11 @@ export function createDatasetApi(state: WorkerState): DatasetApi {
             mergedPart, merged.columns, record.nextPart + 2);
           await commitDataset(next, record.merged ? [record.merged.id] : []);
           committed = true;
-          return show(db, next, merged);
+          // The progress line tells of the file just read, not them all.
+          return show(db, next, merged, {
+            bytesRead: request.summary.bytesRead,
+            bytesTotal: request.fileBytes,
+          });
         });
       } catch (error) {
         if (!committed) await dropParts(datasetId, written).catch(() => {});
@@ -224,7 +238,7 @@ export function createDatasetApi(state: WorkerState): DatasetApi {
           // Merged afresh from what remains: the same flows as a dataset
           // made of those captures alone.
           const parts = await Promise.all(
-            sources.map((s) => readPart(db, datasetId, s.part)),
+            sources.map((s) => readPart(db, datasetId, s.part, true)),
           );
           let flows = parts[0];
           let mergedPart: PartRecord | null = null;

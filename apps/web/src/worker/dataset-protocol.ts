@@ -17,6 +17,11 @@ export interface SaveRequest {
    * before anything is stored.
    */
   label: string;
+  /**
+   * The dataset's name when it is new; the label's file name by default.
+   * Cut like the label.
+   */
+  name?: string;
   /** Bytes of the capture file. */
   fileBytes: number;
   /** What the import reported, without the flows. */

@@ -17,43 +17,15 @@ const UDP = 17;
  * every query (sorting, views, exports) reads the flows it keeps.
  */
 export function createFilterApi(state: WorkerState): FilterApi {
+  // One filter at a time, in the order asked: one that waits for GeoIP
+  // must not land after a later one.
+  let queue: Promise<unknown> = Promise.resolve();
+
   return {
-    async setFilter(text: string): Promise<FilterOutcome> {
-      // Countries come from GeoIP, which may not have run yet.
-      if (/country/i.test(text) && !state.dataset?.countries) {
-        await state.locateCountries?.();
-      }
-      const dataset = state.dataset;
-      if (!dataset) {
-        return {
-          ok: false,
-          error: {
-            message: 'No capture is open to filter.',
-            position: 0,
-            expected: 'a capture',
-          },
-        };
-      }
-
-      const { columns, names, countries } = dataset;
-      let predicate: FlowPredicate;
-      try {
-        predicate = compileFilterText(text, {
-          columns,
-          names,
-          countries: countries ?? undefined,
-        });
-      } catch (error) {
-        if (!(error instanceof FilterError)) throw error;
-        // The previous filter stays in force.
-        const { message, position, expected } = error;
-        return { ok: false, error: { message, position, expected } };
-      }
-
-      const matches =
-        text.trim() === '' ? null : filterFlows(predicate, columns.count);
-      state.filter = { text, predicate, matches };
-      return { ok: true, figures: filterFigures(dataset, matches) };
+    setFilter(text: string): Promise<FilterOutcome> {
+      const outcome = queue.then(() => applyFilter(state, text));
+      queue = outcome.catch(() => undefined);
+      return outcome;
     },
 
     keptFlows(): Uint32Array | null {
@@ -64,6 +36,47 @@ export function createFilterApi(state: WorkerState): FilterApi {
       return transfer(copy, [copy.buffer]);
     },
   };
+}
+
+async function applyFilter(
+  state: WorkerState,
+  text: string,
+): Promise<FilterOutcome> {
+  // Countries come from GeoIP, which may not have run yet.
+  if (/country/i.test(text) && !state.dataset?.countries) {
+    await state.locateCountries?.();
+  }
+  const dataset = state.dataset;
+  if (!dataset) {
+    return {
+      ok: false,
+      error: {
+        message: 'No capture is open to filter.',
+        position: 0,
+        expected: 'a capture',
+      },
+    };
+  }
+
+  const { columns, names, countries } = dataset;
+  let predicate: FlowPredicate;
+  try {
+    predicate = compileFilterText(text, {
+      columns,
+      names,
+      countries: countries ?? undefined,
+    });
+  } catch (error) {
+    if (!(error instanceof FilterError)) throw error;
+    // The previous filter stays in force.
+    const { message, position, expected } = error;
+    return { ok: false, error: { message, position, expected } };
+  }
+
+  const matches =
+    text.trim() === '' ? null : filterFlows(predicate, columns.count);
+  state.filter = { text, predicate, matches };
+  return { ok: true, figures: filterFigures(dataset, matches) };
 }
 
 /**

@@ -40,10 +40,7 @@ export function durationHistogram(set: FlowSet): DurationHistogram {
   for (const flow of set.kept) {
     const seconds = c.lastSeconds[flow] - c.firstSeconds[flow] +
       (c.lastNanos[flow] - c.firstNanos[flow]) / 1e9;
-    let bucket = 0;
-    while (bucket < DURATION_EDGES.length && seconds > DURATION_EDGES[bucket]) {
-      bucket++;
-    }
+    const bucket = bucketOf(seconds);
     const key = protocolKey(c, flow);
     counts[key * bucketCount + bucket]++;
     totals[key]++;
@@ -69,6 +66,19 @@ export function durationHistogram(set: FlowSet): DurationHistogram {
     series.push({ label: 'other', filter: null, flows });
   }
   return { buckets: durationBuckets(), series };
+}
+
+/** The bucket of a duration: the first edge it does not exceed. */
+function bucketOf(seconds: number): number {
+  if (seconds <= DURATION_EDGES[0]) return 0;
+  let low = 0;
+  let high = DURATION_EDGES.length;
+  while (high - low > 1) {
+    const middle = (low + high) >> 1;
+    if (seconds > DURATION_EDGES[middle]) low = middle;
+    else high = middle;
+  }
+  return high;
 }
 
 function durationBuckets(): DurationBucket[] {

@@ -4,6 +4,8 @@ import type { ActivitySnapshot } from './flow-activity.js';
 /** Past this many days, rows are days of the week instead of dates. */
 export const MAX_DATE_ROWS = 31;
 const SECONDS_PER_DAY = 86400;
+/** Hours summed in flat arrays: ten years; longer spans use a map. */
+const MAX_DENSE_HOURS = 24 * 366 * 10;
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 export interface HeatMap {
@@ -32,37 +34,80 @@ export function heatMap(
   const offset = offsetMinutes * 60;
   const hourOf = (seconds: number) => Math.floor((seconds + offset) / 3600);
 
-  // Hours since the epoch (in the zone) with their sums, gathered sparsely.
+  // The hours (since the epoch, in the zone) that can hold anything: from
+  // the earliest flow start or bin to the latest.
+  let firstHour = Infinity;
+  let lastHour = -Infinity;
+  for (let flow = 0; flow < c.count; flow++) {
+    if (mask !== null && mask[flow] === 0) continue;
+    const hour = hourOf(c.firstSeconds[flow] + c.firstNanos[flow] / 1e9);
+    if (hour < firstHour) firstHour = hour;
+    if (hour > lastHour) lastHour = hour;
+  }
+  const start = activity
+    ? activity.startSeconds + activity.startNanos / 1e9 : 0;
+  const middle = (bin: number) =>
+    start + (bin + 0.5) * (activity?.binSeconds ?? 0);
+  if (activity !== null && activity.binCount > 0) {
+    firstHour = Math.min(firstHour, hourOf(middle(0)));
+    lastHour = Math.max(lastHour, hourOf(middle(activity.binCount - 1)));
+  }
+  if (firstHour > lastHour) {
+    return { rows: [], mode: 'date', bytes: [], packets: [], flows: [] };
+  }
+
+  // Sums by hour in flat arrays, or by a map over a span of years.
+  const span = lastHour - firstHour + 1;
+  const dense = span <= MAX_DENSE_HOURS;
+  const bytesAt = dense ? new Float64Array(span) : null;
+  const packetsAt = dense ? new Float64Array(span) : null;
+  const flowsAt = dense ? new Float64Array(span) : null;
   const bytes = new Map<number, number>();
   const packets = new Map<number, number>();
   const flows = new Map<number, number>();
-  const bump = (map: Map<number, number>, hour: number, value: number) =>
-    map.set(hour, (map.get(hour) ?? 0) + value);
+  const add = (hour: number, flowCount: number, b: number, p: number) => {
+    if (dense) {
+      const i = hour - firstHour;
+      flowsAt![i] += flowCount;
+      bytesAt![i] += b;
+      packetsAt![i] += p;
+      return;
+    }
+    if (flowCount > 0) flows.set(hour, (flows.get(hour) ?? 0) + flowCount);
+    bytes.set(hour, (bytes.get(hour) ?? 0) + b);
+    packets.set(hour, (packets.get(hour) ?? 0) + p);
+  };
 
   for (let flow = 0; flow < c.count; flow++) {
     if (mask !== null && mask[flow] === 0) continue;
     const hour = hourOf(c.firstSeconds[flow] + c.firstNanos[flow] / 1e9);
-    bump(flows, hour, 1);
     if (activity === null) {
-      bump(bytes, hour, c.bytesOut[flow] + c.bytesIn[flow]);
-      bump(packets, hour, c.packetsOut[flow] + c.packetsIn[flow]);
+      add(hour, 1, c.bytesOut[flow] + c.bytesIn[flow],
+        c.packetsOut[flow] + c.packetsIn[flow]);
+    } else {
+      add(hour, 1, 0, 0);
     }
   }
   if (activity !== null) {
-    const start = activity.startSeconds + activity.startNanos / 1e9;
-    const middle = (bin: number) => start + (bin + 0.5) * activity.binSeconds;
     if (mask === null) {
       for (let bin = 0; bin < activity.binCount; bin++) {
-        const hour = hourOf(middle(bin));
-        bump(bytes, hour, activity.totalBytes[bin]);
-        bump(packets, hour, activity.totalPackets[bin]);
+        add(hourOf(middle(bin)), 0, activity.totalBytes[bin],
+          activity.totalPackets[bin]);
       }
     } else {
       for (let cell = 0; cell < activity.cellCount; cell++) {
         if (mask[activity.cellFlow[cell]] === 0) continue;
-        const hour = hourOf(middle(activity.cellBin[cell]));
-        bump(bytes, hour, activity.cellBytes[cell]);
-        bump(packets, hour, activity.cellPackets[cell]);
+        add(hourOf(middle(activity.cellBin[cell])), 0,
+          activity.cellBytes[cell], activity.cellPackets[cell]);
+      }
+    }
+  }
+  if (dense) {
+    for (let i = 0; i < span; i++) {
+      if (flowsAt![i] > 0) flows.set(firstHour + i, flowsAt![i]);
+      if (bytesAt![i] > 0 || packetsAt![i] > 0) {
+        bytes.set(firstHour + i, bytesAt![i]);
+        packets.set(firstHour + i, packetsAt![i]);
       }
     }
   }

@@ -129,44 +129,59 @@ function codeName(code: number): string {
  */
 export function flowHierarchy(set: FlowSet): HierarchyNode[] {
   const { columns: c, volumes: v } = set;
-  const totals = new Map<string, { frames: number; bytes: number }>();
-  const bump = (path: string, frames: number, bytes: number) => {
-    const entry = totals.get(path) ?? { frames: 0, bytes: 0 };
-    entry.frames += frames;
-    entry.bytes += bytes;
-    totals.set(path, entry);
-  };
+  // Sums by (IP version, protocol, application) in flat arrays: one slot
+  // per combination, so a million flows cost no string or map per flow.
+  const apps = APP_NAMES.length;
+  const slots = 2 * 256 * apps;
+  const packets = new Float64Array(slots);
+  const bytes = new Float64Array(slots);
   for (const flow of set.kept) {
-    const packets = v.packetsOut[flow] + v.packetsIn[flow];
-    const bytes = v.bytesOut[flow] + v.bytesIn[flow];
-    const ip = c.version[flow] === 4 ? 'ip' : 'ipv6';
-    const transport = protocolHeaderName(c.protocol[flow]);
-    bump(ip, packets, bytes);
-    bump(`${ip}/${transport}`, packets, bytes);
-    const app = APP_NAMES[c.app[flow]];
-    if (app) bump(`${ip}/${transport}/${app}`, packets, bytes);
+    const slot = ((c.version[flow] === 4 ? 0 : 1) * 256 + c.protocol[flow]) *
+      apps + c.app[flow];
+    packets[slot] += v.packetsOut[flow] + v.packetsIn[flow];
+    bytes[slot] += v.bytesOut[flow] + v.bytesIn[flow];
   }
-  const paths = [...totals.keys()];
-  const frames = (path: string) => totals.get(path)?.frames ?? 0;
-  // Depth first, siblings by frames: sort on the chain of ancestors.
-  const key = (path: string) => path.split('/').map((_, i, parts) =>
-    parts.slice(0, i + 1).join('/'));
-  paths.sort((a, b) => {
-    const ka = key(a);
-    const kb = key(b);
-    for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
-      if (ka[i] !== kb[i]) {
-        return frames(kb[i]) - frames(ka[i]) || (ka[i] < kb[i] ? -1 : 1);
-      }
+
+  interface Tree { node: HierarchyNode; children: Map<string, Tree> }
+  const root = new Map<string, Tree>();
+  const bump = (level: Map<string, Tree>, path: string, name: string,
+    depth: number, frames: number, volume: number) => {
+    let tree = level.get(name);
+    if (!tree) {
+      tree = { node: { path, protocol: name, depth, frames: 0, bytes: 0 },
+        children: new Map() };
+      level.set(name, tree);
     }
-    return ka.length - kb.length;
-  });
-  return paths.map((path) => {
-    const parts = path.split('/');
-    const entry = totals.get(path) ?? { frames: 0, bytes: 0 };
-    return { path, protocol: parts[parts.length - 1], depth: parts.length - 1,
-      frames: entry.frames, bytes: entry.bytes };
-  });
+    tree.node.frames += frames;
+    tree.node.bytes += volume;
+    return tree.children;
+  };
+  for (let slot = 0; slot < slots; slot++) {
+    if (packets[slot] === 0 && bytes[slot] === 0) continue;
+    const app = slot % apps;
+    const protocol = Math.floor(slot / apps) % 256;
+    const ip = slot >= 256 * apps ? 'ipv6' : 'ip';
+    const transport = protocolHeaderName(protocol);
+    const under = bump(root, ip, ip, 0, packets[slot], bytes[slot]);
+    const path = `${ip}/${transport}`;
+    const inner = bump(under, path, transport, 1, packets[slot], bytes[slot]);
+    if (app > 0) {
+      bump(inner, `${path}/${APP_NAMES[app]}`, APP_NAMES[app], 2,
+        packets[slot], bytes[slot]);
+    }
+  }
+  const out: HierarchyNode[] = [];
+  const visit = (level: Map<string, Tree>) => {
+    const trees = [...level.values()].sort((a, b) =>
+      b.node.frames - a.node.frames ||
+      (a.node.protocol < b.node.protocol ? -1 : 1));
+    for (const tree of trees) {
+      out.push(tree.node);
+      visit(tree.children);
+    }
+  };
+  visit(root);
+  return out;
 }
 
 const PROTOCOL_HEADER_NAMES: Record<number, string> = {
