@@ -81,7 +81,7 @@ export function App() {
         {state.phase === 'error' && (
           <ImportRecovery state={state} onRetry={capture.retry} />
         )}
-        {state.phase === 'error' && datasets.current && (
+        {state.phase === 'error' && (
           <DatasetBar datasets={datasets} fileName={state.fileName}
             shown={false} />
         )}

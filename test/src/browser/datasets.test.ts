@@ -350,6 +350,27 @@ describe('web app: datasets kept in the browser', () => {
     });
   });
 
+  test('a save goes on when the page moves on to the list', async () => {
+    const big = path.join(tempDir, 'moving-on.pcap');
+    const flows = 300_000;
+    writeManyFlows(big, flows);
+    await onPage(async (page) => {
+      await pickFiles(page, [big]);
+      await page
+        .locator(`${byTestId('dataset-status')}[data-state="saving"]`)
+        .waitFor({ timeout: STEP_TIMEOUT_MS });
+      await showList(page);
+      // Listed as being saved at first, then whole.
+      const item = page.locator(
+        `${byTestId('dataset-item')}[data-state="complete"]`);
+      await item.waitFor({ timeout: STEP_TIMEOUT_MS });
+      assert.equal(page.url().includes('#ds='), false);
+      await item.locator(byTestId('dataset-open')).click();
+      await waitForDataset(page);
+      assert.equal((await totals(page)).flows, String(flows));
+    });
+  });
+
   test('keeps the capture file itself only when asked', async () => {
     const file = path.join(CAPTURES_DIR, HTTP);
     const size = (await readFile(file)).length;

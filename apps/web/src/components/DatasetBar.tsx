@@ -95,7 +95,7 @@ export function DatasetBar({ datasets, fileName, shown }: Props) {
           </label>
         </div>
       )}
-      {(current || saveStatus !== 'idle') && (
+      {(current || saveStatus !== 'idle' || !shown) && (
         <button
           type="button"
           className="button dataset-bar__back"

@@ -82,6 +82,8 @@ export function useDatasets(capture: CaptureImport): Datasets {
   const queue = useRef<File[]>([]);
   /** The file of the import running now, kept if the user asked. */
   const importedFile = useRef<File | null>(null);
+  /** True while the work running changes the dataset on screen. */
+  const changing = useRef(false);
   const { open, close, keepWorking, state } = capture;
 
   const refresh = useCallback(async () => {
@@ -95,12 +97,14 @@ export function useDatasets(capture: CaptureImport): Datasets {
       setBusy(writing);
       setStorage(figures);
       setStoreProblem(null);
-      await sweepOrphans();
     } catch (error) {
       const failure = toStoreError(error);
       setList([]);
       setStoreProblem({ kind: failure.kind, message: failure.message });
+      return;
     }
+    // Leftovers of cut-short writes; failing to clear them loses nothing.
+    await sweepOrphans().catch(() => undefined);
   }, []);
 
   const openDataset = useCallback(
@@ -110,6 +114,7 @@ export function useDatasets(capture: CaptureImport): Datasets {
         .then((record) => {
           queue.current = [];
           importedFile.current = null;
+          changing.current = false;
           open(datasetTask(record, (worker) => worker.api.openDataset(id)),
             record?.name ?? 'dataset');
         });
@@ -122,6 +127,7 @@ export function useDatasets(capture: CaptureImport): Datasets {
       const file = queue.current.shift();
       if (!file) return;
       const keep = readPreference(KEEP_CAPTURES_KEY);
+      changing.current = true;
       open({
         kind: 'session-task',
         bytesTotal: file.size,
@@ -137,6 +143,22 @@ export function useDatasets(capture: CaptureImport): Datasets {
     [open],
   );
 
+  // The capture on screen: answers about any other are not shown.
+  const onScreen = useRef(0);
+  useEffect(() => {
+    onScreen.current = state.phase === 'done' ? state.sessionId : 0;
+    // What comes next leaves the dataset, unless it is an add or removal.
+    if (state.phase !== 'running') changing.current = false;
+  }, [state]);
+
+  // Another capture is being opened: the dataset on screen is left.
+  useEffect(() => {
+    if (state.phase !== 'running' || changing.current) return;
+    setCurrent(null);
+    setSaveStatus('idle');
+    setSaveError(null);
+  }, [state.phase]);
+
   // Every capture read is kept; a dataset opened is named in the address.
   useEffect(() => {
     if (state.phase !== 'done' || handled.current === state.sessionId) return;
@@ -146,7 +168,7 @@ export function useDatasets(capture: CaptureImport): Datasets {
 
     if (datasetId) {
       void getDataset(datasetId).then((record) => {
-        if (handled.current !== sessionId) return;
+        if (onScreen.current !== sessionId) return;
         setCurrent(record);
         setSaveStatus('saved');
         setSaveError(null);
@@ -169,20 +191,21 @@ export function useDatasets(capture: CaptureImport): Datasets {
     setSaveStatus('saving');
     setSaveError(null);
     void saving.then(async (outcome) => {
-        if (handled.current !== sessionId) return;
-        if (outcome.status === 'error') {
-          queue.current = [];
-          setSaveStatus('failed');
-          setSaveError(outcome.error);
-          return;
-        }
-        const record = await getDataset(outcome.datasetId);
-        setCurrent(record);
-        setSaveStatus('saved');
-        showInAddress(outcome.datasetId);
-        void requestPersistence();
-        addNext(outcome.datasetId);
-      });
+      if (outcome.status === 'saved') void requestPersistence();
+      if (onScreen.current !== sessionId) return;
+      if (outcome.status === 'error') {
+        queue.current = [];
+        setSaveStatus('failed');
+        setSaveError(outcome.error);
+        return;
+      }
+      const record = await getDataset(outcome.datasetId);
+      if (onScreen.current !== sessionId) return;
+      setCurrent(record);
+      setSaveStatus('saved');
+      showInAddress(outcome.datasetId);
+      addNext(outcome.datasetId);
+    });
   }, [state, keepWorking, addNext]);
 
   // The start page lists what is kept; `#ds=` at load opens that dataset.
@@ -208,6 +231,7 @@ export function useDatasets(capture: CaptureImport): Datasets {
       if (!first) return;
       queue.current = rest;
       importedFile.current = first;
+      changing.current = false;
       open(first, first.name);
     },
     [open],
@@ -228,6 +252,7 @@ export function useDatasets(capture: CaptureImport): Datasets {
       const record = current;
       if (!record) return;
       queue.current = [];
+      changing.current = true;
       open(datasetTask(record,
         (worker) => worker.api.removeSource(record.id, partId)), record.name);
     },
