@@ -151,3 +151,39 @@ test('capscope findings prints them as one JSON object a line', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the filter knows tcp.state, retransmissions, dns.rcode and finding',
+  async () => {
+    const { compileFilterText, filterFlows } = await import(
+      '@capscope/analytics/filter/compile');
+    const { flowFindings } = await import(
+      '@capscope/analytics/findings/finding');
+    const analysis = new CaptureAnalysis();
+    analysis.push(buildCapture());
+    analysis.end();
+    const columns = analysis.flows.columns;
+    const findings = runFindings({ columns, names: analysis.names,
+      dnsNames: analysis.dnsNames, countries: null });
+    const context = { columns, names: analysis.names,
+      findings: flowFindings(findings, columns.count) };
+    const count = (text: string) =>
+      filterFlows(compileFilterText(text, context), columns.count).length;
+    assert.equal(count('tcp.state == REJ'), 43); // 40 probes, 3 attempts
+    assert.equal(count('tcp.state == SF'), 31);
+    assert.equal(count('tcp.state in {S0 REJ RSTOS0 SH} && ' +
+      'ip.dst == 203.0.113.50'), 3);
+    assert.equal(count('dns.rcode == NXDOMAIN'), 1);
+    assert.equal(count('dns.rcode == 3'), 1);
+    assert.equal(count('dns && dns.rcode == 0'), 30);
+    assert.equal(count('retransmissions > 0'), 0);
+    assert.equal(count('finding == "scan"'), 40);
+    assert.equal(count('finding == "outsized-flow"'), 1);
+    assert.equal(count('finding'), 45);
+    // Each finding's own filter selects exactly its flows.
+    for (const finding of findings) {
+      const kept = Array.from(filterFlows(
+        compileFilterText(finding.filter, context), columns.count));
+      assert.deepEqual(kept, [...finding.flows].sort((a, b) => a - b),
+        finding.filter);
+    }
+  });

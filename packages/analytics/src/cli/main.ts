@@ -6,6 +6,7 @@ import { CaptureAnalysis } from '../analysis.js';
 import { FLOW_FIELDS, flowRecord } from '../flow-record.js';
 import type { CountryReader } from '../geo.js';
 import { GeoLocator } from '../geo.js';
+import { flowFindings } from '../findings/finding.js';
 import { runFindings } from '../findings/run.js';
 import type { FlowRecord } from '../flow-record.js';
 import { compileFilterText } from '../filter/compile.js';
@@ -70,8 +71,13 @@ async function printFlows(
     countries,
     addressNames: analysis.addressNames,
   };
+  // Findings only when asked for: `finding == ...` in the filter.
+  const findings = /\bfinding\b/.test(filter)
+    ? flowFindings(runFindings({ columns, names: analysis.names,
+      dnsNames: analysis.dnsNames, countries }), columns.count)
+    : undefined;
   const keep = compileFilterText(filter,
-    { columns, names: analysis.names, countries });
+    { columns, names: analysis.names, countries, findings });
   const lines: string[] = [];
   if (format === 'csv') lines.push(FLOW_FIELDS.join(','));
   for (let flow = 0; flow < columns.count; flow++) {

@@ -2,7 +2,8 @@ import { TUNNEL_NAMES } from '@capscope/parser/decode';
 import { APP_NAMES } from '../apps.js';
 import type { FlowColumns } from '../flow-table.js';
 import type { FlowCountries } from '../geo.js';
-import { protocolName } from '../flow-record.js';
+import { dnsRcodeName, flowState, protocolName } from '../flow-record.js';
+import type { FlowFindings } from '../findings/finding.js';
 import type { CompareOp, Expr, Value } from './ast.js';
 import { FilterError } from './lexer.js';
 import { parseFilter } from './parser.js';
@@ -40,6 +41,8 @@ export interface FilterContext {
   names: readonly string[];
   /** Country (or address class) of each flow's source and destination. */
   countries?: FlowCountries;
+  /** Which findings name each flow, once the rules ran (findings/run.ts). */
+  findings?: FlowFindings;
 }
 
 export type FlowPredicate = (flow: number) => boolean;
@@ -85,6 +88,15 @@ export const FIELDS: Record<string, Field> = {
   'udp.dstport': { kind: 'port', sides: 'dst', protocols: [17],
     help: 'UDP destination port' },
   'ip.proto': { kind: 'number', help: 'IP protocol number' },
+  retransmissions: { kind: 'number', help: 'TCP segments sent again' },
+  'dns.rcode': { kind: 'number',
+    help: 'DNS response code (0 NOERROR, 3 NXDOMAIN... or the name)' },
+  rtt: { kind: 'duration',
+    help: 'TCP handshake or DNS response time' },
+  'tcp.state': { kind: 'text',
+    help: 'connection state: S0 REJ S1 SF S2 S3 RSTO RSTR SH OTH...' },
+  finding: { kind: 'text',
+    help: 'flows a finding names: scan, failed-connections...' },
   vlan: { kind: 'number', help: 'VLAN ID' },
   bytes: { kind: 'size', help: 'bytes both ways' },
   'bytes.out': { kind: 'size', help: 'bytes from source' },
@@ -249,6 +261,13 @@ class Compiler {
         return this.textTest(name, field, (t) => t !== '');
       case 'number':
         if (name === 'vlan') return columnTest(vlan, '>=', 0, false);
+        if (name === 'dns.rcode') {
+          return columnTest(this.context.columns.dnsRcode, '>=', 0, false);
+        }
+        if (name === 'retransmissions') {
+          return columnTest(this.context.columns.retransmissions, '>', 0,
+            false);
+        }
         return ALWAYS;
       default:
         return ALWAYS;
@@ -289,8 +308,14 @@ class Compiler {
         return this.portTest(field, wanted);
       }
       case 'number': {
+        if (name === 'dns.rcode') {
+          return columnTest(c.dnsRcode, op, parseRcode(value), true);
+        }
         const n = parseSize(value);
         if (name === 'vlan') return columnTest(c.vlan, op, n, true);
+        if (name === 'retransmissions') {
+          return columnTest(c.retransmissions, op, n, false);
+        }
         return columnTest(c.protocol, op, n, false);
       }
       case 'size': {
@@ -300,6 +325,7 @@ class Compiler {
       }
       case 'duration': {
         const n = parseDuration(value);
+        if (name === 'rtt') return columnTest(c.handshakeRtt, op, n, true);
         return durationTest(c.firstSeconds, c.firstNanos, c.lastSeconds,
           c.lastNanos, op, n);
       }
@@ -448,6 +474,21 @@ class Compiler {
         tunnels[0] = 0; // not tunnelled
         return codeTest(c.tunnel, tunnels);
       }
+      case 'tcp.state': {
+        const states = table(STATE_NAMES);
+        states[0] = 0; // not TCP, UDP or ICMP: no state
+        return codeTest(stateCodes(c), states);
+      }
+      case 'finding': {
+        const findings = this.context.findings;
+        if (!findings) return negate(ALWAYS);
+        const wanted = table(findings.kinds);
+        let mask = 0;
+        wanted.forEach((hit, bit) => (mask |= hit << bit));
+        const masks = new Uint8Array(1 << findings.kinds.length);
+        for (let m = 0; m < masks.length; m++) masks[m] = m & mask ? 1 : 0;
+        return codeTest(findings.flowKinds, masks);
+      }
       default: {
         if (!countries) return negate(ALWAYS);
         return sidedCodeTest(countries.src, countries.dst,
@@ -456,6 +497,36 @@ class Compiler {
       }
     }
   }
+}
+
+/** Connection states as `tcp.state` compares them; index 0 is none. */
+const STATE_NAMES = ['', 'S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR',
+  'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
+
+/**
+ * Each TCP flow's state as an index into STATE_NAMES (0 for other
+ * protocols: `tcp.state` is TCP's), made once per filter.
+ */
+function stateCodes(c: FlowColumns): Uint8Array {
+  const codes = new Uint8Array(c.count);
+  for (let flow = 0; flow < c.count; flow++) {
+    if (c.protocol[flow] !== 6) continue;
+    codes[flow] = Math.max(0, STATE_NAMES.indexOf(flowState(c, flow)));
+  }
+  return codes;
+}
+
+/** A DNS response code, as a number or a name (NXDOMAIN, SERVFAIL...). */
+function parseRcode(value: Value): number {
+  for (let code = 0; code < 16; code++) {
+    if (dnsRcodeName(code) === value.text.toUpperCase()) return code;
+  }
+  const n = Number(value.text);
+  if (!/^\d+$/.test(value.text) || n > 15) {
+    throw new FilterError(`"${value.text}" is not a DNS response code.`,
+      value.position, 'a code from 0 to 15, or a name such as NXDOMAIN');
+  }
+  return n;
 }
 
 /** Protocol names by number, as the `proto` field compares them. */

@@ -25,6 +25,27 @@ export interface Finding {
   score: number;
 }
 
+/** The kinds, in the bit order FlowFindings uses. */
+export const FINDING_KINDS: readonly FindingKind[] = ['scan',
+  'failed-connections', 'dns-failure', 'outsized-flow', 'long-flow',
+  'rare-country', 'rare-port', 'cleartext'];
+
+/** Which findings name each flow: bit i stands for FINDING_KINDS[i]. */
+export interface FlowFindings {
+  kinds: readonly string[];
+  flowKinds: Uint8Array;
+}
+
+/** Marks every flow with the kinds of the findings that name it. */
+export function flowFindings(findings: Finding[], count: number): FlowFindings {
+  const flowKinds = new Uint8Array(count);
+  for (const finding of findings) {
+    const bit = 1 << FINDING_KINDS.indexOf(finding.kind);
+    for (const flow of finding.flows) flowKinds[flow] |= bit;
+  }
+  return { kinds: FINDING_KINDS, flowKinds };
+}
+
 /** What every rule reads. */
 export interface FindingInput {
   columns: FlowColumns;
