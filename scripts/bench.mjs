@@ -152,8 +152,41 @@ async function main() {
     await benchBrowser(captures.at(-1), builds.web);
   }
 
+  // The other issues' lines: filtering a million flows in the worker's
+  // code, saving and reopening a million-flow dataset, and the header
+  // kernels (TypeScript against WebAssembly, in Node and Chromium).
+  runScriptBench('filter', 'bench-filter.mjs', []);
+  if (!options.quick) {
+    runScriptBench('dataset', 'bench-dataset.mjs', []);
+    runScriptBench('kernel', 'bench-kernel.mjs', [captures[0].path]);
+  }
+
   printSummary();
   console.log(`bench: done in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+/** Runs a bench script of its own; its lines join the summary's notes. */
+function runScriptBench(label, script, args) {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), script);
+  if (!existsSync(file)) {
+    notes.push(`${label}: skipped (${script} is missing)`);
+    return;
+  }
+  console.log(`${label}:`);
+  const run = spawnSync(process.execPath, [file, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const lines = `${run.stdout ?? ''}`.trim().split('\n').filter(Boolean);
+  for (const line of lines) {
+    console.log(`  ${line}`);
+    notes.push(`${label}: ${line.trim()}`);
+  }
+  if (run.status !== 0) {
+    const why = `${run.stderr ?? ''}`.trim().split('\n').at(-1) ?? '';
+    console.log(`  ${label}: exit ${run.status} ${why}`);
+    notes.push(`${label}: exit ${run.status} ${why}`);
+  }
 }
 
 // --- setup -------------------------------------------------------------------
