@@ -3,8 +3,11 @@
 // and packets/s for each and says which kernel is faster where; nothing
 // here passes or fails, and `npm test` times nothing.
 //
-//   node scripts/bench-kernel.mjs [--size BYTES] [--runs N] [--no-browser]
+//   node scripts/bench-kernel.mjs [CAPTURE] [--size BYTES] [--runs N]
+//                                 [--no-browser]
 //
+//   CAPTURE       a classic pcap file to time (`npm run bench` passes its
+//                 200 MB capture); without it, one is made as below
 //   --size BYTES  capture size: a number, or with k, M or G (200M default)
 //   --runs N      timed runs of each kernel per runtime (5 by default); the
 //                 kernels take turns, and the best and median run are shown
@@ -76,19 +79,25 @@ const CHUNK_BYTES = 16 * 1024 * 1024;
 const BROWSER_TIMEOUT_MS = 10 * 60 * 1000;
 const MB = 1e6;
 
-const options = parseArgs(process.argv.slice(2));
+let options;
 
 try {
+  options = parseArgs(process.argv.slice(2));
   await main();
 } catch (error) {
-  console.error(`bench-kernel: ${error?.stack ?? error}`);
+  // A missing file or a bad argument needs one line; a bug its stack.
+  const known = error?.code !== undefined ||
+    /^--|^unknown argument/.test(error?.message ?? '');
+  console.error(`bench-kernel: ${known ? error.message : error?.stack}`);
   process.exitCode = 1;
 }
 
 async function main() {
   const loadAtStart = os.loadavg()[0];
   buildParser();
-  const capture = ensureCapture(options.size);
+  const capture = options.capture === null
+    ? ensureCapture(options.size)
+    : describeCapture(path.resolve(options.capture), 'given');
   console.log(
     `kernel bench: ${capture.path}\n` +
       `  ${(capture.bytes / MB).toFixed(1)} MB, ${capture.source}; ` +
@@ -115,13 +124,15 @@ async function main() {
 }
 
 function parseArgs(args) {
-  const parsed = { size: 200 * MB, runs: 5, browser: true };
+  const parsed = { capture: null, size: 200 * MB, runs: 5, browser: true };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--size') parsed.size = parseSize(args[++i]);
     else if (arg === '--runs') parsed.runs = Number(args[++i]);
     else if (arg === '--no-browser') parsed.browser = false;
-    else throw new Error(`unknown argument ${arg}`);
+    else if (!arg.startsWith('--') && parsed.capture === null) {
+      parsed.capture = arg;
+    } else throw new Error(`unknown argument ${arg}`);
   }
   if (!(parsed.runs >= 1)) throw new Error('--runs needs a number >= 1');
   return parsed;

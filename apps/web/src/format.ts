@@ -40,3 +40,15 @@ export function formatPercent(part: number, whole: number): string {
   if (whole <= 0) return '0%';
   return `${Math.floor((part / whole) * 100)}%`;
 }
+
+/** A round trip in the unit that keeps it short: `850 µs`, `21.4 ms`, `1.20 s`. */
+export function formatRtt(seconds: number | null): string {
+  if (seconds === null) return '';
+  const [value, unit] = seconds < 1e-3
+    ? [seconds * 1e6, 'µs']
+    : seconds < 1
+      ? [seconds * 1e3, 'ms']
+      : [seconds, 's'];
+  const digits = value < 10 ? 2 : value < 100 ? 1 : 0;
+  return `${value.toFixed(digits)} ${unit}`;
+}

@@ -160,6 +160,31 @@ describe('analysis views on ' + CAPTURE, () => {
     await save(page, 'overview');
   });
 
+  test('dragging across the timeline filters to that time', async () => {
+    const all = await numberAttribute(page, 'flow-count');
+    const chart = page.locator('.echart').first();
+    const box = await chart.boundingBox();
+    assert.ok(box, 'the timeline is on screen');
+    const y = box.y + box.height * 0.45;
+    await page.mouse.move(box.x + box.width * 0.35, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.45, y, { steps: 8 });
+    await page.mouse.up();
+    const chip = page.locator(byTestId('filter-chip'),
+      { hasText: 'frame.time' });
+    await chip.waitFor({ timeout: VIEW_TIMEOUT_MS });
+    await page.locator(`${byTestId('flow-count')}:not([data-value="${all}"])`)
+      .waitFor({ timeout: VIEW_TIMEOUT_MS });
+    const kept = await numberAttribute(page, 'flow-count');
+    assert.ok(kept > 0 && kept < all, `${kept} of ${all} flows kept`);
+    await page.waitForTimeout(500);
+    await save(page, 'overview-time-filter');
+
+    await chip.locator('.filter-chip__remove').click();
+    await page.locator(`${byTestId('flow-count')}[data-value="${all}"]`)
+      .waitFor({ timeout: VIEW_TIMEOUT_MS });
+  });
+
   test('top-talker is the address with the most bytes', async () => {
     await openTab(page, 'statistics');
     const talker = page.locator(byTestId('top-talker'));
@@ -224,5 +249,55 @@ describe('analysis views on ' + CAPTURE, () => {
     const problems = log.problems().filter((line) =>
       !/GL Driver Message \(OpenGL, Performance/.test(line));
     assert.deepEqual(problems, []);
+  });
+});
+
+describe('analysis views on the bundled sample', () => {
+  let browser: Browser;
+  let server: StaticServer;
+  let page: Page;
+
+  before(async () => {
+    server = await serveApp();
+    browser = await launchBrowser();
+    ({ page } = await openPage(browser));
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    await page.goto(server.url);
+    await page.locator(byTestId('open-sample')).click();
+    await page.locator(`${byTestId('import-progress')}[data-state="done"]`)
+      .waitFor({ timeout: IMPORT_TIMEOUT_MS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('a cloud VM’s capture: names, countries and arcs', async () => {
+    await openTab(page, 'statistics');
+    await page.locator('.endpoints__row[aria-rowindex="2"] .link-button')
+      .waitFor({ timeout: VIEW_TIMEOUT_MS });
+    // The sample resolves its hosts through DNS: names reach the table.
+    const names = await page.locator('.endpoints__row [title]')
+      .evaluateAll((cells) => cells.map((c) => c.getAttribute('title')));
+    assert.ok(names.some((name) => name && /\.[a-z]{2,}$/.test(name)),
+      'some endpoint has a DNS name');
+    await save(page, 'sample-statistics');
+
+    await openTab(page, 'overview');
+    await page.locator('.hierarchy tbody tr').first()
+      .waitFor({ timeout: VIEW_TIMEOUT_MS });
+    await page.waitForTimeout(500);
+    await save(page, 'sample-overview');
+
+    await openTab(page, 'map');
+    await page.locator(`${byTestId('geo-map')}[data-ready="true"]`)
+      .waitFor({ timeout: MAP_TIMEOUT_MS });
+    await page.locator('.map-view__location select')
+      .selectOption('westeurope');
+    await page.locator(byTestId('country-row')).first()
+      .waitFor({ timeout: VIEW_TIMEOUT_MS });
+    await page.waitForTimeout(1500);
+    await save(page, 'sample-map');
   });
 });

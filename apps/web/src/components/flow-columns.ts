@@ -1,6 +1,11 @@
 import type { FlowRecord } from '@capscope/analytics/flow-record';
 import { createColumnHelper, type RowData } from '@tanstack/react-table';
-import { formatCount, formatDuration, formatUtcTime } from '../format';
+import {
+  formatCount,
+  formatDuration,
+  formatRtt,
+  formatUtcTime,
+} from '../format';
 import type { FlowSortKey } from '../worker/protocol';
 
 declare module '@tanstack/react-table' {
@@ -85,6 +90,26 @@ export const FLOW_COLUMNS = [
     sortDescFirst: true,
     cell: (info) =>
       formatDuration(info.getValue(), info.row.original.timeDigits),
+    meta: { numeric: true },
+  }),
+  text('state', 'State', 64, (r) => r.state),
+  column.accessor((row) => row.record.rtt, {
+    id: 'rtt' satisfies FlowSortKey,
+    header: 'RTT',
+    size: 76,
+    sortDescFirst: true,
+    cell: (info) => formatRtt(info.getValue()),
+    meta: { numeric: true },
+  }),
+  // Only TCP retransmits; other flows leave the cell blank, not 0.
+  column.accessor((row) => row.record.retransmissions, {
+    id: 'retransmissions' satisfies FlowSortKey,
+    header: 'Retransmissions',
+    size: 116,
+    sortDescFirst: true,
+    cell: (info) => info.row.original.record.proto === 'tcp'
+      ? formatCount(info.getValue())
+      : '',
     meta: { numeric: true },
   }),
 ];

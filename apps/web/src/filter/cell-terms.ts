@@ -16,7 +16,8 @@ export interface CellTerm {
 
 /**
  * The term a click on a flows-table cell offers, by column id: addresses,
- * ports, protocol, application and host; null for figures and times.
+ * ports, protocol, application, host and TCP state; null for figures and
+ * times.
  */
 export function cellTerm(column: string, record: FlowRecord): CellTerm | null {
   const term = (label: string, expr: string | null) =>
@@ -38,6 +39,11 @@ export function cellTerm(column: string, record: FlowRecord): CellTerm | null {
       return term(record.app, appTerm(record.app));
     case 'host':
       return term(record.host, hostTerm(record.host));
+    case 'state':
+      // The filter knows TCP's states only.
+      return record.proto === 'tcp' && record.state
+        ? term(`TCP state ${record.state}`, `tcp.state == ${record.state}`)
+        : null;
     default:
       return null;
   }

@@ -22,14 +22,16 @@ import './views.css';
 const Overview = lazy(() => import('./Overview'));
 const Statistics = lazy(() => import('./Statistics'));
 const MapView = lazy(() => import('./map/MapView'));
+const Findings = lazy(() => import('./Findings'));
 
-type Tab = 'flows' | 'overview' | 'statistics' | 'map';
+type Tab = 'flows' | 'overview' | 'statistics' | 'map' | 'findings';
 
 const TABS: ReadonlyArray<{ tab: Tab; label: string }> = [
   { tab: 'flows', label: 'Flows' },
   { tab: 'overview', label: 'Overview' },
   { tab: 'statistics', label: 'Statistics' },
   { tab: 'map', label: 'Map' },
+  { tab: 'findings', label: 'Findings' },
 ];
 
 type Props = {
@@ -142,6 +144,9 @@ export function AnalysisViews({ worker, sessionId, flows }: Props) {
                     onAddress={setAddress} />
                 )}
                 {tab === 'map' && <MapView />}
+                {tab === 'findings' && (
+                  <Findings onShowFlows={() => setTab('flows')} />
+                )}
               </Suspense>
             </ViewsContext.Provider>
           ) : (

@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import { useFilter } from '../filter/filter-context';
 import { formatBytes, formatCount } from '../format';
 import { EChart } from './charts/EChart';
+import { PALETTE } from './charts/echarts';
 import { escapeHtml, RankedBars } from './charts/RankedBars';
 import { countryLabel } from './country-names';
 import { HierarchyTable } from './HierarchyTable';
@@ -16,6 +17,10 @@ import { useViews } from './views-context';
 
 /** Rows in the protocol and country bar charts. */
 const BAR_ROWS = 12;
+/** Countries' colour in every chart of them. */
+const COUNTRY_COLOUR = '#e8710a';
+/** Applications' colours in the Sankey: any but the countries' orange. */
+const PROTOCOL_COLOURS = PALETTE.filter((c) => c !== COUNTRY_COLOUR);
 
 /**
  * The overview: traffic over time, the protocol hierarchy, volumes by
@@ -62,7 +67,8 @@ export default function Overview() {
             {data.protocols.length === 0 ? <Empty>No flows.</Empty> : (
               <RankedBars measure={measure}
                 label={`Applications by ${measure}`}
-                rows={data.protocols.slice(0, BAR_ROWS).map((p) => ({
+                rows={byMeasure(data.protocols, measure).slice(0, BAR_ROWS)
+                  .map((p) => ({
                   label: p.label, value: p[measure], filter: p.filter,
                   detail: `${formatCount(p.flows)} flows · ` +
                     `${formatBytes(p.bytes)}` }))}
@@ -74,7 +80,8 @@ export default function Overview() {
             {data.transports.length === 0 ? <Empty>No flows.</Empty> : (
               <RankedBars measure={measure}
                 label={`Transports by ${measure}`} color="#1e8e3e"
-                rows={data.transports.map((p) => ({ label: p.label,
+                rows={byMeasure(data.transports, measure).map((p) => ({
+                  label: p.label,
                   value: p[measure], filter: p.filter }))}
                 onPick={(row, exclude) => pick(row.filter, exclude)} />
             )}
@@ -84,8 +91,10 @@ export default function Overview() {
             note="The country of each flow’s far end, outside the home networks">
             {data.remoteCountries.length === 0 ? <Empty>No flows.</Empty> : (
               <RankedBars measure={measure}
-                label={`Remote countries by ${measure}`} color="#e8710a"
-                rows={data.remoteCountries.slice(0, BAR_ROWS).map((c) => ({
+                label={`Remote countries by ${measure}`}
+                color={COUNTRY_COLOUR}
+                rows={byMeasure(data.remoteCountries, measure)
+                  .slice(0, BAR_ROWS).map((c) => ({
                   label: countryLabel(c.code), value: c[measure],
                   filter: c.filter }))}
                 onPick={(row, exclude) => pick(row.filter, exclude)} />
@@ -162,6 +171,14 @@ function HeatMapChart({ map, offsetMinutes, onPick }: {
   );
 }
 
+/** Rows in order of the measure shown, the largest first. */
+function byMeasure<T extends Record<Measure, number>>(
+  rows: readonly T[],
+  measure: Measure,
+): T[] {
+  return [...rows].sort((a, b) => b[measure] - a[measure]);
+}
+
 function hourLabels(): string[] {
   return Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
 }
@@ -172,6 +189,16 @@ function SankeyChart({ data, onPick }: {
 }) {
   const byId = useMemo(
     () => new Map(data.nodes.map((node) => [node.id, node])), [data]);
+  // Colours by volume: the busiest application gets the first colour.
+  const protocolRank = useMemo(() => {
+    const bytes = new Map<string, number>();
+    for (const link of data.links) {
+      bytes.set(link.source, (bytes.get(link.source) ?? 0) + link.bytes);
+    }
+    return new Map(data.nodes.filter((node) => node.side === 'protocol')
+      .sort((a, b) => (bytes.get(b.id) ?? 0) - (bytes.get(a.id) ?? 0))
+      .map((node, rank) => [node.id, rank]));
+  }, [data]);
   const option = useMemo(() => ({
     tooltip: {
       trigger: 'item',
@@ -193,7 +220,7 @@ function SankeyChart({ data, onPick }: {
     },
     series: [{
       type: 'sankey',
-      left: 90, right: 170, top: 8, bottom: 8,
+      left: 90, right: 200, top: 8, bottom: 8,
       nodeGap: 16,
       nodeWidth: 14,
       levels: [{ depth: 0, label: { position: 'left' } },
@@ -208,11 +235,16 @@ function SankeyChart({ data, onPick }: {
             : node?.label ?? p.name;
         },
       },
-      data: data.nodes.map((node) => ({ name: node.id })),
+      // Applications in the palette's colours, countries in the orange of
+      // the remote-countries chart; each band takes its application's.
+      data: data.nodes.map((node) => ({ name: node.id,
+        itemStyle: { color: node.side === 'country' ? COUNTRY_COLOUR
+          : PROTOCOL_COLOURS[protocolRank.get(node.id)! %
+            PROTOCOL_COLOURS.length] } })),
       links: data.links.map((link) => ({ source: link.source,
         target: link.target, value: link.bytes, flows: link.flows })),
     }],
-  }), [data, byId]);
+  }), [data, byId, protocolRank]);
 
   if (data.links.length === 0) return <Empty>No bytes to show.</Empty>;
   const nodesPerSide = Math.max(

@@ -21,6 +21,20 @@ const SERIES: ReadonlyArray<{ value: Series; label: string }> = [
   { value: 'flows', label: 'Flows' },
 ];
 
+/**
+ * The span of the last `frame.time in {"a".."b"}` term of a filter, as
+ * epoch seconds (to the millisecond, enough to shade it), or null.
+ */
+function timeFilterRange(text: string): [number, number] | null {
+  const terms = [...text.matchAll(
+    /frame\.time in \{"([^"]+)"\.\."([^"]+)"\}/g)];
+  const last = terms.at(-1);
+  if (!last) return null;
+  const from = Date.parse(last[1]) / 1000;
+  const to = Date.parse(last[2]) / 1000;
+  return Number.isFinite(from) && Number.isFinite(to) ? [from, to] : null;
+}
+
 /** Bins across the chart: about one per 4 pixels of a wide screen. */
 const MAX_BINS = 300;
 
@@ -44,6 +58,7 @@ export function Timeline({ address, title = 'Timeline' }: Props) {
     [address],
   );
   const data = query.data;
+  const selected = timeFilterRange(filter.text);
 
   const option = useMemo(() => {
     if (!data) return null;
@@ -96,9 +111,15 @@ export function Timeline({ address, title = 'Timeline' }: Props) {
         data: points,
         lineStyle: { width: 1.5 },
         areaStyle: { opacity: 0.25 },
+        // The time the filter keeps: its flows' traffic may run past it.
+        markArea: selected ? {
+          silent: true,
+          itemStyle: { color: 'rgba(232, 113, 10, 0.12)' },
+          data: [[{ xAxis: selected[0] }, { xAxis: selected[1] }]],
+        } : undefined,
       }],
     };
-  }, [data, series, timeMode]);
+  }, [data, series, timeMode, selected?.[0], selected?.[1]]);
 
   const onBrush = (from: number, to: number) => {
     filter.addTerm(`frame.time in {"${filterTime(from)}".."${filterTime(to)}"}`,
@@ -114,6 +135,7 @@ export function Timeline({ address, title = 'Timeline' }: Props) {
       note={data
         ? `${formatSpan(data.binSeconds)} per bin · drag across the chart ` +
           'to filter to that time' +
+          (selected ? ' · shaded: the time the filter keeps' : '') +
           (data.exact ? '' : ' · volumes spread over each flow’s span')
         : undefined}
     >

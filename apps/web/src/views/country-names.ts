@@ -7,7 +7,7 @@ const CLASS_LABELS: Record<string, string> = {
   cgnat: 'Carrier-grade NAT',
   multicast: 'Multicast / broadcast',
   documentation: 'Documentation range',
-  azure: 'Azure platform (168.63.129.16)',
+  azure: 'Azure (168.63.129.16)',
   reserved: 'Reserved range',
   local: 'Inside the home networks',
   '': 'Unknown',

@@ -46,6 +46,8 @@ async function applyFilter(
   if (/country/i.test(text) && !state.dataset?.countries) {
     await state.locateCountries?.();
   }
+  // So do findings, which run when first asked for.
+  if (/finding/i.test(text)) await state.prepareFindings?.();
   const dataset = state.dataset;
   if (!dataset) {
     return {
@@ -58,14 +60,10 @@ async function applyFilter(
     };
   }
 
-  const { columns, names, countries } = dataset;
+  const { columns } = dataset;
   let predicate: FlowPredicate;
   try {
-    predicate = compileFilterText(text, {
-      columns,
-      names,
-      countries: countries ?? undefined,
-    });
+    predicate = compileFilterText(text, state.filterContext(dataset));
   } catch (error) {
     if (!(error instanceof FilterError)) throw error;
     // The previous filter stays in force.

@@ -1,6 +1,7 @@
 import { expose } from 'comlink';
 import { createDatasetApi } from './dataset-api';
 import { createFilterApi } from './filter-api';
+import { createFindingsApi } from './findings-api';
 import { Importer } from './importer';
 import type { WorkerApi } from './protocol';
 import { WorkerState } from './state';
@@ -13,6 +14,7 @@ const api: WorkerApi = {
   ...createDatasetApi(state),
   ...createFilterApi(state),
   ...createViewsApi(state),
+  ...createFindingsApi(state),
 };
 
 expose(api);

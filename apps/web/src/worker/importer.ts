@@ -116,6 +116,7 @@ export class Importer implements ImporterApi, UrlImporterApi {
       columns: analysis.flows.columns,
       names: analysis.names,
       addressNames: analysis.addressNames,
+      dnsNames: analysis.dnsNames,
       timeDigits: analysis.totals.timeDigits,
       countries: null,
       keyPorts: analysis.flows.keyPorts(),

@@ -7,6 +7,7 @@ import type { FlowColumns } from '@capscope/analytics/flow-table';
 import type { NotCaptureKind, Problem } from '@capscope/parser/problems';
 import type { CorsAdvice, UrlErrorKind } from '../import/url/errors';
 import type { DatasetApi, DatasetErrorKind } from './dataset-protocol';
+import type { FindingsApi } from './findings-protocol';
 import type { ViewsApi } from './views-protocol';
 
 /** Figures shown as totals, during an import and after it. */
@@ -127,14 +128,17 @@ export type FlowSortKey =
   | 'bytesOut'
   | 'packetsIn'
   | 'bytesIn'
-  | 'duration';
+  | 'duration'
+  | 'state'
+  | 'rtt'
+  | 'retransmissions';
 
 /**
  * Everything the worker exposes: each feature adds its API here, made in
  * its own file over the shared WorkerState (see import.worker.ts).
  */
 export type WorkerApi = ImporterApi & UrlImporterApi & DatasetApi & FilterApi &
-  ViewsApi;
+  ViewsApi & FindingsApi;
 
 /**
  * Import and ordering. One worker serves one capture: a new import gets a

@@ -1,5 +1,5 @@
 import { APP_NAMES } from '@capscope/analytics/apps';
-import { protocolName } from '@capscope/analytics/flow-record';
+import { flowState, protocolName } from '@capscope/analytics/flow-record';
 import type { FlowColumns } from '@capscope/analytics/flow-table';
 import type { FlowSortKey } from './protocol';
 
@@ -72,6 +72,13 @@ function comparator(
       return byNumber(c.bytesIn);
     case 'duration':
       return byNumber(durations(c, count));
+    case 'state':
+      return byStateText(c, count);
+    case 'rtt':
+      // No round trip measured (-1) sorts below the fastest one.
+      return byNumber(c.handshakeRtt);
+    case 'retransmissions':
+      return byNumber(c.retransmissions);
     default:
       return assertNever(key);
   }
@@ -111,6 +118,22 @@ function durations(c: FlowColumns, count: number): Float64Array {
       (c.lastNanos[i] - c.firstNanos[i]) / 1e9;
   }
   return out;
+}
+
+/** Connection states in text order; flows without one (other IP) last. */
+function byStateText(c: FlowColumns, count: number): Compare {
+  const codes = new Map<string, number>();
+  const states = new Uint8Array(count);
+  for (let flow = 0; flow < count; flow++) {
+    const state = flowState(c, flow);
+    let code = codes.get(state);
+    if (code === undefined) {
+      code = codes.size;
+      codes.set(state, code);
+    }
+    states[flow] = code;
+  }
+  return byRank(states, textRanks([...codes.keys()]));
 }
 
 /**

@@ -1,4 +1,9 @@
-import type { FlowPredicate } from '@capscope/analytics/filter/compile';
+import type {
+  FilterContext,
+  FlowPredicate,
+} from '@capscope/analytics/filter/compile';
+import type { DnsName } from '@capscope/analytics/app-hints';
+import type { FlowFindings } from '@capscope/analytics/findings/finding';
 import type {
   FlowColumns,
   FlowKeyPorts,
@@ -19,6 +24,11 @@ export interface WorkerDataset {
   names: readonly string[];
   /** Names the capture's DNS answers gave, by address text. */
   addressNames: ReadonlyMap<string, string>;
+  /**
+   * DNS queries and failures by name, from the import; a dataset reopened
+   * from IndexedDB has none (the findings then quote no query counts).
+   */
+  dnsNames?: ReadonlyMap<string, DnsName>;
   /** Fractional digits the capture's times resolve. */
   timeDigits: number;
   /** Countries of each flow's ends, once GeoIP has run (null before). */
@@ -64,6 +74,22 @@ export class WorkerState {
    * the filter awaits it before compiling a filter on countries.
    */
   locateCountries: (() => Promise<void>) | null = null;
+  /**
+   * Which findings name each flow, for the dataset they were found in
+   * (findings-api.ts); `finding == "scan"` filters read it.
+   */
+  findings: { dataset: WorkerDataset; flows: FlowFindings } | null = null;
+  /** Runs the findings rules if they have not run on this dataset yet. */
+  prepareFindings: (() => Promise<void>) | null = null;
+
+  /** What a filter over `dataset` compiles against. */
+  filterContext(dataset: WorkerDataset): FilterContext {
+    const { columns, names, countries } = dataset;
+    const findings = this.findings?.dataset === dataset
+      ? this.findings.flows
+      : undefined;
+    return { columns, names, countries: countries ?? undefined, findings };
+  }
 
   /** The flows the current filter keeps, as indices (every flow if none). */
   keptFlows(): Uint32Array {

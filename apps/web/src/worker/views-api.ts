@@ -364,9 +364,9 @@ function recompileCountryFilter(state: WorkerState): void {
   const filter = state.filter;
   const dataset = state.dataset;
   if (!filter || !dataset || !/country/i.test(filter.text)) return;
-  const { columns, names, countries } = dataset;
+  const { columns } = dataset;
   const predicate = compileFilterText(filter.text,
-    { columns, names, countries: countries ?? undefined });
+    state.filterContext(dataset));
   state.filter = { ...filter, predicate,
     matches: filter.matches ? filterFlows(predicate, columns.count) : null };
 }

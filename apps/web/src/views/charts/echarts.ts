@@ -6,6 +6,7 @@ import {
   BrushComponent,
   GridComponent,
   LegendComponent,
+  MarkAreaComponent,
   TooltipComponent,
   VisualMapComponent,
 } from 'echarts/components';
@@ -20,6 +21,7 @@ echarts.use([
   BrushComponent,
   GridComponent,
   LegendComponent,
+  MarkAreaComponent,
   TooltipComponent,
   VisualMapComponent,
   CanvasRenderer,

@@ -158,7 +158,9 @@ export default function MapView() {
       getSourceColor: ARC,
       getTargetColor: [29, 95, 209, 200],
       getWidth: (d) => 1 + 4 * (Math.log1p(d.value) / Math.log1p(max || 1)),
+      // Flat great circles: seen from above, raised arcs run off the map.
       greatCircle: true,
+      getHeight: 0,
     }),
     new ScatterplotLayer({
       id: 'location',
