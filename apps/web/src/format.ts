@@ -41,7 +41,7 @@ export function formatPercent(part: number, whole: number): string {
   return `${Math.floor((part / whole) * 100)}%`;
 }
 
-/** A round trip in the unit that keeps it short: `850 µs`, `21.4 ms`, `1.20 s`. */
+/** A round trip in the unit that keeps it short: `850 µs`, `21.4 ms`. */
 export function formatRtt(seconds: number | null): string {
   if (seconds === null) return '';
   const [value, unit] = seconds < 1e-3

@@ -1,8 +1,9 @@
 // The Findings view end to end in Chromium, on a capture built here with
 // one scan, one run of refused connections, one NXDOMAIN and one outsized
-// flow among ordinary traffic: one finding of each kind and no other, and
-// a click on a finding filters every view to exactly its flows. A
-// screenshot of the view goes to /tmp for a person to look at.
+// flow among ordinary traffic: one finding of each kind and no other; a
+// click on a finding filters every view to exactly its flows; and the
+// filter `finding == "scan"` works, after a reload too. A screenshot of
+// the view goes to /tmp for a person to look at.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -100,6 +101,33 @@ describe('the Findings view', () => {
     await page.locator(`${byTestId('view-tab')}[data-view="findings"]`)
       .click();
     assert.equal(await applyFinding(page, 'scan'), 40);
+  });
+
+  test('finding == "scan" keeps the scan, also in a dataset reopened ' +
+    'from IndexedDB', async () => {
+    const input = page.locator(byTestId('filter-input'));
+    await input.fill('finding == "scan"');
+    await input.press('Enter');
+    await page.locator(`${byTestId('flow-count')}[data-value="40"]`)
+      .waitFor({ timeout: TIMEOUT_MS });
+
+    // The URL names the dataset and the filter: the reloaded page reopens
+    // the flows from IndexedDB (without the import's DNS statistics), and
+    // the filter runs the rules before any Findings tab asked for them.
+    await page.reload();
+    await page.locator(`${byTestId('import-progress')}[data-state="done"]`)
+      .waitFor({ timeout: TIMEOUT_MS });
+    await page.locator(`${byTestId('flow-count')}[data-value="40"]`)
+      .waitFor({ timeout: TIMEOUT_MS });
+    await page.locator(`${byTestId('view-tab')}[data-view="findings"]`)
+      .click();
+    const items = page.locator(byTestId('finding-item'));
+    await items.first().waitFor({ timeout: TIMEOUT_MS });
+    const kinds = await items.evaluateAll((elements) =>
+      elements.map((element) => element.getAttribute('data-kind')));
+    assert.deepEqual(kinds.sort(), [
+      'dns-failure', 'failed-connections', 'outsized-flow', 'scan',
+    ]);
   });
 
   test('the page said nothing wrong on the console', () => {

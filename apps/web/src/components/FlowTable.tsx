@@ -295,5 +295,7 @@ function describeOrder(sorting: SortingState): string {
   const column = FLOW_COLUMNS.find((c) => c.id === sort.id);
   const name = typeof column?.header === 'string' ? column.header : sort.id;
   const direction = sort.desc ? 'descending' : 'ascending';
-  return `Sorted by ${name.toLowerCase()}, ${direction}.`;
+  // Acronyms (RTT) keep their capitals.
+  const said = name === name.toUpperCase() ? name : name.toLowerCase();
+  return `Sorted by ${said}, ${direction}.`;
 }

@@ -104,8 +104,9 @@ export const FLOW_COLUMNS = [
   // Only TCP retransmits; other flows leave the cell blank, not 0.
   column.accessor((row) => row.record.retransmissions, {
     id: 'retransmissions' satisfies FlowSortKey,
-    header: 'Retransmissions',
-    size: 116,
+    // A soft hyphen lets the heading wrap as the two-word ones do.
+    header: 'Retrans\u00admissions',
+    size: 92,
     sortDescFirst: true,
     cell: (info) => info.row.original.record.proto === 'tcp'
       ? formatCount(info.getValue())

@@ -1,4 +1,4 @@
-import { HEADER_NAMES } from '@capscope/parser/decode';
+import { HEADER_NAMES, MAX_HEADERS } from '@capscope/parser/decode';
 import type { DecodedPacket } from '@capscope/parser/decode';
 import { APP_NAMES } from '../apps.js';
 import type { FlowSet } from './flow-set.js';
@@ -37,6 +37,10 @@ export class ProtocolHierarchy {
   private nodeCount = 1;
   /** (parent * 256 + code) -> node. */
   private readonly children = new Map<number, number>();
+  /** The previous frame's headers and the nodes they led to. */
+  private readonly lastPath = new Uint8Array(MAX_HEADERS);
+  private readonly lastNodes = new Int32Array(MAX_HEADERS);
+  private lastLength = 0;
 
   /**
    * Counts one frame of `bytes` on the wire. `app` is the APP_NAMES index
@@ -44,14 +48,29 @@ export class ProtocolHierarchy {
    * whose innermost layer carries payload, as a dissector would see it.
    */
   count(decoded: DecodedPacket, bytes: number, app: number): void {
-    let node = 0;
-    if (decoded.headerCount === 0) {
-      this.step(node, UNDECODED_CODE, bytes);
+    const n = decoded.headerCount;
+    if (n === 0) {
+      this.step(0, UNDECODED_CODE, bytes);
       return;
     }
-    for (let i = 0; i < decoded.headerCount; i++) {
-      node = this.step(node, decoded.headers[i], bytes);
+    // Most frames take the path of the frame before them: walk the nodes
+    // remembered for that path as long as the headers agree, and look up
+    // the trie only past the first difference.
+    const headers = decoded.headers;
+    const path = this.lastPath;
+    let node = 0;
+    let i = 0;
+    for (; i < n && i < this.lastLength && path[i] === headers[i]; i++) {
+      node = this.lastNodes[i];
+      this.frames[node]++;
+      this.bytes[node] += bytes;
     }
+    for (; i < n; i++) {
+      node = this.step(node, headers[i], bytes);
+      path[i] = headers[i];
+      this.lastNodes[i] = node;
+    }
+    this.lastLength = n;
     const inner = decoded.innermost;
     if (app > 0 && inner !== null && inner.payloadLength > 0 &&
       inner.carries === 0) {
