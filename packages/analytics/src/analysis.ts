@@ -171,6 +171,15 @@ export class CaptureAnalysis implements CaptureSink {
       this.reportUnknownLink(record);
       return;
     }
+    if (decoded.malformed !== null) {
+      this.problem({
+        kind: 'decode-error',
+        offset: record.offset,
+        packet: record.index,
+        message: `Packet ${record.index}: ${decoded.malformed}; what ` +
+          'could be read of it is counted.',
+      });
+    }
     if (decoded.layerCount === 0) {
       this.observe(record, -1);
       totals.nonIpPackets++;

@@ -63,3 +63,17 @@ test('the sample: every HTTPS flow names its host, DNS names addresses',
     }
     assert.equal(flows.length, manifest.flows.length);
   });
+
+test('DNS response codes in DnsPackets agree with tshark: 224 without ' +
+  'error, 2 NXDOMAIN', () => {
+  // tshark -r pcapplusplus__DnsPackets.pcap -Y 'dns.flags.response == 1'
+  //   -T fields -e dns.flags.rcode | sort | uniq -c  ->  224 0, 2 3
+  const { analysis } = analyseFile('pcapplusplus__DnsPackets.pcap');
+  assert.ok(analysis);
+  const codes = analysis.dnsResponseCodes;
+  assert.equal(codes[0], 224);
+  assert.equal(codes[3], 2);
+  assert.equal(codes.reduce((a, b) => a + b, 0), 226);
+  const wpad = analysis.dnsNames.get('wpad.home');
+  assert.deepEqual(wpad?.failures, { 3: 2 });
+});

@@ -35,6 +35,8 @@ export const LONG_MIN_SECONDS = 3600;
  * this many flows with remote peers.
  */
 export const RARE_MIN_FLOWS = 200;
+/** At most this many rarities of each kind are listed (the first seen). */
+export const RARE_MAX_FINDINGS = 25;
 /** DNS response codes that mean the name did not resolve. */
 export const DNS_FAILURE_CODES = [2, 3, 5]; // SERVFAIL, NXDOMAIN, REFUSED
 /** Clear-text protocols worth flagging where encrypted ones are used. */
@@ -256,12 +258,18 @@ export function findOutsizedFlows(input: FindingInput): Finding[] {
   const c = input.columns;
   const sizes: number[] = [];
   const durations: number[] = [];
+  const usualSizes: number[] = [];
+  const usualDurations: number[] = [];
   for (let flow = 0; flow < c.count; flow++) {
     sizes.push(c.bytesOut[flow] + c.bytesIn[flow]);
     durations.push(flowDuration(c, flow));
+    // What is usual is judged without the flows a scan made.
+    if (input.explained[flow]) continue;
+    usualSizes.push(sizes[flow]);
+    usualDurations.push(durations[flow]);
   }
-  const typicalBytes = median(sizes);
-  const typicalSeconds = median(durations);
+  const typicalBytes = median(usualSizes);
+  const typicalSeconds = median(usualDurations);
   const findings: Finding[] = [];
   for (let flow = 0; flow < c.count; flow++) {
     const bytes = sizes[flow];
@@ -270,7 +278,8 @@ export function findOutsizedFlows(input: FindingInput): Finding[] {
         kind: 'outsized-flow',
         reason: `${address(input, flow, 'src')} -> ` +
           `${address(input, flow, 'dst')} moved ${formatBytes(bytes)}, ` +
-          `${Math.round(bytes / Math.max(1, typicalBytes))} times the ` +
+          `${Math.round(bytes / Math.max(1, typicalBytes))
+            .toLocaleString('en-US')} times the ` +
           `median flow (${formatBytes(typicalBytes)})`,
         filter: flowFilter(input, flow),
         flows: [flow],
@@ -326,6 +335,7 @@ export function findRarities(input: FindingInput): Finding[] {
     }
     for (const [code, flows] of byCountry) {
       if (flows.length !== 1) continue;
+      if (findings.length >= RARE_MAX_FINDINGS) break;
       findings.push({
         kind: 'rare-country',
         reason: `the only flow with ${code} in ${c.count} flows`,
@@ -348,8 +358,10 @@ export function findRarities(input: FindingInput): Finding[] {
     if (list) list.push(flow);
     else byPort.set(key, [flow]);
   }
+  let ports = 0;
   for (const [filter, flows] of byPort) {
     if (flows.length !== 1) continue;
+    if (ports++ >= RARE_MAX_FINDINGS) break;
     findings.push({
       kind: 'rare-port',
       reason: `the only flow on ${filter.replace('.port ==', ' port')} in ` +
