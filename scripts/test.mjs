@@ -21,6 +21,11 @@ const repoRoot = path.resolve(
 // Two workers match the machine's two cores; browser tests in particular
 // slow down badly when more Chromiums share them.
 const TEST_CONCURRENCY = 2;
+/**
+ * Five minutes a test: the longest, the 4 GiB import, takes under two on
+ * a loaded two-core machine.
+ */
+const TEST_TIMEOUT_MS = 5 * 60 * 1000;
 
 const build = spawnSync('npx', ['turbo', 'run', 'build'], {
   cwd: repoRoot,
@@ -50,6 +55,8 @@ const run = spawnSync(
   [
     '--test',
     `--test-concurrency=${TEST_CONCURRENCY}`,
+    // A test that hangs fails after this long instead of holding CI.
+    `--test-timeout=${TEST_TIMEOUT_MS}`,
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',

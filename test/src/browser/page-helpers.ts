@@ -50,11 +50,24 @@ export async function waitForExpression(
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const timedOut = () =>
+    new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
   for (;;) {
-    if (await page.evaluate(expression)) return;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
-    }
+    // evaluate() has no timeout of its own: across a navigation it waits
+    // for the next page, which may never come.
+    const left = Math.max(1, deadline - Date.now());
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => resolve('expired'), left);
+    });
+    const value = await Promise.race([
+      page.evaluate(expression).catch(() => false),
+      expired,
+    ]);
+    clearTimeout(timer);
+    if (value === 'expired') throw timedOut();
+    if (value) return;
+    if (Date.now() > deadline) throw timedOut();
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
