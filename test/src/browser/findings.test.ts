@@ -28,6 +28,8 @@ const TIMEOUT_MS = 30_000;
 /** Clicks a finding and waits for the figures of its flows. */
 async function applyFinding(page: Page, kind: string): Promise<number> {
   const item = page.locator(`${byTestId('finding-item')}[data-kind="${kind}"]`);
+  // The list may still be coming back from the worker after a tab switch.
+  await item.first().waitFor({ timeout: TIMEOUT_MS });
   assert.equal(await item.count(), 1, `one ${kind} finding`);
   const flows = Number(await item.getAttribute('data-value'));
   await item.click();
