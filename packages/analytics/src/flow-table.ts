@@ -131,7 +131,7 @@ function hashEndpoint(words: Uint32Array, at: number, port: number): number {
  * A flow key's hash. The two endpoints' hashes are added, so that either
  * direction of the flow lands in the same place.
  */
-function hashKey(
+export function hashKey(
   version: number,
   protocol: number,
   srcWords: Uint32Array,

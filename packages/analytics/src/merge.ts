@@ -12,6 +12,7 @@
  */
 
 import {
+  hashKey,
   COLUMN_NAMES,
   COLUMN_SHAPES,
   TCP_FIN_FROM_DST,
@@ -320,11 +321,8 @@ class KeyTable {
     const a = flow * 4;
     const srcPort = source.keyPorts.src[flow];
     const dstPort = source.keyPorts.dst[flow];
-    const hash = mix(
-      (hashEndpoint(c.srcAddr, a, srcPort) +
-        hashEndpoint(c.dstAddr, a, dstPort)) ^
-        ((c.version[flow] << 8) | c.protocol[flow]),
-    );
+    const hash = hashKey(c.version[flow], c.protocol[flow], c.srcAddr, a,
+      srcPort, c.dstAddr, a, dstPort);
     let slot = hash & this.mask;
     for (;;) {
       const g = this.slots[slot] - 1;
@@ -371,24 +369,6 @@ function sameWords(
 ): boolean {
   return x[i] === y[j] && x[i + 1] === y[j + 1] && x[i + 2] === y[j + 2] &&
     x[i + 3] === y[j + 3];
-}
-
-/** Murmur3's finaliser: spreads every input bit over the whole word. */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-function hashEndpoint(words: Uint32Array, at: number, port: number): number {
-  let h = mix(words[at] ^ 0x9e3779b9);
-  h = mix(h ^ words[at + 1]);
-  h = mix(h ^ words[at + 2]);
-  h = mix(h ^ words[at + 3]);
-  return mix(h ^ port);
 }
 
 /** Every source's host names in one list, and each source's renumbering. */

@@ -1,3 +1,4 @@
+import { columnBuffers } from './column-buffers';
 import type { FlowColumns } from '@capscope/analytics/flow-table';
 import { COLUMN_NAMES } from '@capscope/analytics/flow-table';
 import { mergeFlows } from '@capscope/analytics/merge';
@@ -434,9 +435,6 @@ function copyColumns(columns: FlowColumns): FlowColumns {
   return out as unknown as FlowColumns;
 }
 
-function columnBuffers(columns: FlowColumns): ArrayBuffer[] {
-  return COLUMN_NAMES.map((name) => columns[name].buffer as ArrayBuffer);
-}
 
 async function deleteQuietly(datasetId: string): Promise<void> {
   try {

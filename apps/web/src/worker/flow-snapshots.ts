@@ -1,3 +1,4 @@
+import { columnBuffers } from './column-buffers';
 import type { CaptureAnalysis } from '@capscope/analytics/analysis';
 import type { FlowColumns } from '@capscope/analytics/flow-table';
 import { transfer, type Remote } from 'comlink';
@@ -71,11 +72,3 @@ export class FlowSnapshots {
   }
 }
 
-/** A snapshot's typed arrays each own their buffer, so all can move. */
-function columnBuffers(columns: FlowColumns): ArrayBuffer[] {
-  const buffers: ArrayBuffer[] = [];
-  for (const value of Object.values(columns)) {
-    if (ArrayBuffer.isView(value)) buffers.push(value.buffer as ArrayBuffer);
-  }
-  return buffers;
-}

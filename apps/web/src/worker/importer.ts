@@ -1,3 +1,4 @@
+import { columnBuffers } from './column-buffers';
 import { CaptureAnalysis } from '@capscope/analytics/analysis';
 import type { FlowColumns } from '@capscope/analytics/flow-table';
 import { releaseProxy, transfer, type Remote } from 'comlink';
@@ -169,11 +170,3 @@ function failed(
   return { status: 'error', error, bytesRead, bytesTotal };
 }
 
-/** Every typed array of a snapshot owns its buffer, so all can move. */
-function columnBuffers(columns: FlowColumns): ArrayBuffer[] {
-  const buffers: ArrayBuffer[] = [];
-  for (const value of Object.values(columns)) {
-    if (ArrayBuffer.isView(value)) buffers.push(value.buffer as ArrayBuffer);
-  }
-  return buffers;
-}

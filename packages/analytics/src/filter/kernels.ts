@@ -27,18 +27,23 @@ export const ALWAYS: FlowTest = {
   fill: (out, from, to) => out.fill(1, 0, to - from),
 };
 
-/** `table[column[flow]] === 1`: a small code (protocol, app, host...). */
-export function codeTest(
-  column: ArrayLike<number>,
-  table: Uint8Array,
-): FlowTest {
-  const match = (flow: number) => table[column[flow]] === 1;
+/** A test that answers one flow at a time, and fills a block the same way. */
+function perFlow(match: (flow: number) => boolean): FlowTest {
   return {
     match,
     fill: (out, from, to) => {
       for (let f = from; f < to; f++) out[f - from] = match(f) ? 1 : 0;
     },
   };
+}
+
+/** `table[column[flow]] === 1`: a small code (protocol, app, host...). */
+export function codeTest(
+  column: ArrayLike<number>,
+  table: Uint8Array,
+): FlowTest {
+  const match = (flow: number) => table[column[flow]] === 1;
+  return perFlow(match);
 }
 
 /** A code at either end (countries): source, destination or both. */
@@ -51,12 +56,7 @@ export function sidedCodeTest(
 ): FlowTest {
   const match = (flow: number) =>
     (bySrc && table[src[flow]] === 1) || (byDst && table[dst[flow]] === 1);
-  return {
-    match,
-    fill: (out, from, to) => {
-      for (let f = from; f < to; f++) out[f - from] = match(f) ? 1 : 0;
-    },
-  };
+  return perFlow(match);
 }
 
 /** A column compared with a number; `present` skips negative values. */
@@ -68,12 +68,7 @@ export function columnTest(
 ): FlowTest {
   const match = (flow: number) =>
     (!present || column[flow] >= 0) && compareNumbers(column[flow], op, n);
-  return {
-    match,
-    fill: (out, from, to) => {
-      for (let f = from; f < to; f++) out[f - from] = match(f) ? 1 : 0;
-    },
-  };
+  return perFlow(match);
 }
 
 /** One column, or the sum of two (out + in), compared with a number. */
@@ -85,12 +80,7 @@ export function sumTest(
 ): FlowTest {
   const match = (flow: number) => compareNumbers(
     second === null ? first[flow] : first[flow] + second[flow], op, n);
-  return {
-    match,
-    fill: (out, from, to) => {
-      for (let f = from; f < to; f++) out[f - from] = match(f) ? 1 : 0;
-    },
-  };
+  return perFlow(match);
 }
 
 /** Seconds from first to last packet, compared with `n` seconds. */
@@ -105,12 +95,7 @@ export function durationTest(
   const match = (flow: number) => compareNumbers(
     lastSeconds[flow] - firstSeconds[flow] +
       (lastNanos[flow] - firstNanos[flow]) / 1e9, op, n);
-  return {
-    match,
-    fill: (out, from, to) => {
-      for (let f = from; f < to; f++) out[f - from] = match(f) ? 1 : 0;
-    },
-  };
+  return perFlow(match);
 }
 
 /** A time bound: `strict` excludes the time itself. */
@@ -135,12 +120,7 @@ export function spanTest(
   const match = (flow: number) =>
     (low === null || notBefore(lastSeconds[flow], lastNanos[flow], low)) &&
     (high === null || notAfter(firstSeconds[flow], firstNanos[flow], high));
-  return {
-    match,
-    fill: (out, from, to) => {
-      for (let f = from; f < to; f++) out[f - from] = match(f) ? 1 : 0;
-    },
-  };
+  return perFlow(match);
 }
 
 /** An IPv4 network: the first of an address's four words, masked. */
@@ -156,12 +136,7 @@ export function ipv4Test(
   const match = (flow: number) => version[flow] === 4 &&
     ((bySrc && ((srcAddr[flow * 4] & mask) >>> 0) === word) ||
       (byDst && ((dstAddr[flow * 4] & mask) >>> 0) === word));
-  return {
-    match,
-    fill: (out, from, to) => {
-      for (let f = from; f < to; f++) out[f - from] = match(f) ? 1 : 0;
-    },
-  };
+  return perFlow(match);
 }
 
 export function ipv6Test(
@@ -175,12 +150,7 @@ export function ipv6Test(
   const match = (flow: number) => version[flow] === 6 &&
     ((bySrc && inNetwork(srcAddr, flow * 4, network)) ||
       (byDst && inNetwork(dstAddr, flow * 4, network)));
-  return {
-    match,
-    fill: (out, from, to) => {
-      for (let f = from; f < to; f++) out[f - from] = match(f) ? 1 : 0;
-    },
-  };
+  return perFlow(match);
 }
 
 /**
@@ -200,12 +170,7 @@ export function portTest(
   const match = (flow: number) => protocols[protocol[flow]] === 1 &&
     ((bySrc && wanted[srcPort[flow]] === 1) ||
       (byDst && wanted[dstPort[flow]] === 1));
-  return {
-    match,
-    fill: (out, from, to) => {
-      for (let f = from; f < to; f++) out[f - from] = match(f) ? 1 : 0;
-    },
-  };
+  return perFlow(match);
 }
 
 export function negate(part: FlowTest): FlowTest {
