@@ -28,6 +28,11 @@ const DB_NAME = 'capscope-datasets';
 
 /** Generous for a few MB, or a dataset of 100k flows, on two cores. */
 const STEP_TIMEOUT_MS = 30_000;
+/**
+ * Saving 300k flows while other test files run beside it (the 4 GiB import
+ * among them) can take longer than a step on two cores.
+ */
+const SAVE_TIMEOUT_MS = 90_000;
 /** Flows of the capture a browser is closed on while it is being saved. */
 const CRASH_FLOWS = 400_000;
 
@@ -363,7 +368,7 @@ describe('web app: datasets kept in the browser', () => {
       // Listed as being saved at first, then whole.
       const item = page.locator(
         `${byTestId('dataset-item')}[data-state="complete"]`);
-      await item.waitFor({ timeout: STEP_TIMEOUT_MS });
+      await item.waitFor({ timeout: SAVE_TIMEOUT_MS });
       assert.equal(page.url().includes('#ds='), false);
       await item.locator(byTestId('dataset-open')).click();
       await waitForDataset(page);

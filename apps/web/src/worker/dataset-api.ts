@@ -435,7 +435,6 @@ function copyColumns(columns: FlowColumns): FlowColumns {
   return out as unknown as FlowColumns;
 }
 
-
 async function deleteQuietly(datasetId: string): Promise<void> {
   try {
     await deleteDataset(datasetId);
