@@ -19,12 +19,12 @@ export class ImportSession {
   /** Work the worker finishes even after the session ends (a save). */
   private readonly finishing = new Set<Promise<unknown>>();
 
-  /** `onCrash` hears of a worker that died or never started. */
-  constructor(onCrash: (message: string) => void) {
-    this.worker = new Worker(
-      new URL('../worker/import.worker.ts', import.meta.url),
-      { type: 'module' },
-    );
+  /**
+   * `onCrash` hears of a worker that died or never started; `worker` is
+   * one started ahead (SpareWorker), or a new one is started here.
+   */
+  constructor(onCrash: (message: string) => void, worker = startWorker()) {
+    this.worker = worker;
     this.worker.addEventListener('error', (event) => {
       event.preventDefault();
       if (!this.ended) onCrash(event.message || 'the worker failed to start');
@@ -70,5 +70,42 @@ export class ImportSession {
     }
     void Promise.allSettled([...this.finishing]).then(() =>
       this.worker.terminate());
+  }
+}
+
+function startWorker(): Worker {
+  return new Worker(new URL('../worker/import.worker.ts', import.meta.url),
+    { type: 'module' });
+}
+
+/**
+ * A worker started while the page waits (the start page), so that the
+ * next capture or dataset opened finds its modules loaded: starting one
+ * costs some 30 ms before it can answer. One that failed to start is
+ * not handed on; the session then starts its own and reports that one.
+ */
+export class SpareWorker {
+  private worker: Worker | null = startWorker();
+  private readonly onError = (event: Event) => {
+    event.preventDefault();
+    this.end();
+  };
+
+  constructor() {
+    this.worker?.addEventListener('error', this.onError);
+  }
+
+  /** The worker, for a session to own; undefined if it is gone. */
+  take(): Worker | undefined {
+    const worker = this.worker ?? undefined;
+    worker?.removeEventListener('error', this.onError);
+    this.worker = null;
+    return worker;
+  }
+
+  end(): void {
+    this.worker?.removeEventListener('error', this.onError);
+    this.worker?.terminate();
+    this.worker = null;
   }
 }

@@ -10,7 +10,7 @@ import type {
   ImportResult,
   WorkerApi,
 } from '../worker/protocol';
-import { ImportSession } from './import-session';
+import { ImportSession, SpareWorker } from './import-session';
 import type { CorsAdvice } from './url/errors';
 import type { UrlImportRequest } from './url/open-url';
 
@@ -106,6 +106,17 @@ export function useCaptureImport(): CaptureImport {
 
   useEffect(() => endSession, [endSession]);
 
+  // On the start page a worker is made ready for whatever opens next.
+  const spare = useRef<SpareWorker | null>(null);
+  useEffect(() => {
+    if (state.phase !== 'idle') return;
+    spare.current ??= new SpareWorker();
+  }, [state.phase]);
+  useEffect(() => () => {
+    spare.current?.end();
+    spare.current = null;
+  }, []);
+
   const open = useCallback(
     (source: Blob | UrlImportRequest | SessionTask, fileName: string) => {
       endSession();
@@ -122,6 +133,8 @@ export function useCaptureImport(): CaptureImport {
       let snapshot: FlowSnapshot | null = null;
       lastOpened.current = { source, fileName };
 
+      const ready = spare.current?.take();
+      spare.current = null;
       const worker = new ImportSession((message) => {
         if (!isCurrent()) return;
         endSession();
@@ -136,7 +149,7 @@ export function useCaptureImport(): CaptureImport {
           partial: snapshot,
           retryable: true,
         });
-      });
+      }, ready);
       session.current = { id, worker };
       setState({ phase: 'running', fileName, progress, figures: null });
 
