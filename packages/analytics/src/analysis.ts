@@ -9,7 +9,9 @@ import type {
   InterfaceInfo,
   PacketRecord,
 } from '@capscope/parser/record';
-import { formatTime, isTimeInRange } from '@capscope/parser/time';
+import { isTimeInRange } from '@capscope/parser/time';
+import type { AnalysisResult } from './analysis-result.js';
+import { summarize } from './analysis-result.js';
 import { FlowActivity } from './aggregates/flow-activity.js';
 import { ProtocolHierarchy } from './aggregates/protocol-hierarchy.js';
 import type { DnsName } from './app-hints.js';
@@ -17,6 +19,9 @@ import { AppHints } from './app-hints.js';
 import { appFromPorts } from './apps.js';
 import { TcpTracker } from './tcp-tracker.js';
 import type { FlowColumns } from './flow-table.js';
+import type { AnalysisPart, FlowReference } from './partition-merge.js';
+import type { Partition } from './partition.js';
+import { partitionOf } from './partition.js';
 import {
   FlowTable,
   TCP_FIN_FROM_DST,
@@ -72,7 +77,38 @@ interface WaitingDatagram {
   bytes: number;
   seconds: number;
   nanos: number;
+  /** Where its first waiting fragment came (see flowOrigin). */
+  origin: number;
 }
+
+/** An IP header as far as a flow key needs it (a layer, or a quoted one). */
+interface AddressedHeader {
+  version: number;
+  protocol: number;
+  srcOffset: number;
+  dstOffset: number;
+}
+
+export interface AnalysisOptions {
+  /** Analyse one share of the flows only; see partition.ts. */
+  partition?: Partition;
+}
+
+/**
+ * Layers per frame in a flow's origin: a flow made at packet p, layer l
+ * has origin p * ORIGIN_LAYERS + l, so sorting by origin is file order.
+ */
+export const ORIGIN_LAYERS = 16;
+/** Origins of flows made by end() for fragments that waited to the end. */
+export const ORIGIN_AT_END = 2 ** 51;
+/** A layer another worker counts (see Partition). */
+const FOREIGN_LAYER = -3;
+/**
+ * ICMP errors' references to another worker's flows, kept per flow: the
+ * latest ones; only a flow quoting more different flows than this in turn
+ * could lose one.
+ */
+const MAX_REFERENCES_PER_FLOW = 64;
 
 /**
  * Turns a capture, pushed in chunks, into flows and totals. It is the one
@@ -93,6 +129,8 @@ export class CaptureAnalysis implements CaptureSink {
     timeDigits: 0,
   };
   readonly problems: Problem[] = [];
+  /** Where each kept problem falls in file order (see report()). */
+  private readonly problemOrder: number[] = [];
   private readonly hints = new AppHints();
   private readonly tcp = new TcpTracker();
   /** Host names flows carried; the `host` column indexes this list. */
@@ -117,6 +155,25 @@ export class CaptureAnalysis implements CaptureSink {
   /** First-fragment flows by datagram, and fragments still waiting. */
   private readonly datagramFlows = new Map<string, number>();
   private readonly waiting = new Map<string, WaitingDatagram>();
+
+  private readonly partIndex: number;
+  private readonly partCount: number;
+  /** The worker that keeps what every worker sees (framing, time). */
+  private readonly leader: boolean;
+  /** Each flow's origin: where in the file it was made. */
+  private origins = new Float64Array(1024);
+  /** References to flows another worker keeps, by this worker's flow. */
+  private readonly references = new Map<number, FlowReference[]>();
+  /** Key ports of the layer keyPortsOf() last looked at. */
+  private keySrc = 0;
+  private keyDst = 0;
+
+  constructor(options: AnalysisOptions = {}) {
+    const partition = options.partition ?? { index: 0, count: 1 };
+    this.partIndex = partition.index;
+    this.partCount = partition.count;
+    this.leader = partition.index === 0;
+  }
 
   push(chunk: Uint8Array): void {
     this.reader.push(chunk);
@@ -152,9 +209,21 @@ export class CaptureAnalysis implements CaptureSink {
     this.interfaces.push(info);
   }
 
+  /** CaptureSink: a framing problem, after the packets before it. */
   problem(problem: Problem): void {
+    if (this.leader) this.report(problem, 3);
+  }
+
+  /**
+   * Keeps a problem with its place in file order: the packet it came
+   * with, then `phase` (0 time, 1 decoding, 3 framing after the packet),
+   * so that workers' problems merge into the order one worker gives.
+   */
+  private report(problem: Problem, phase: number): void {
     this.problemCount++;
-    if (this.problems.length < MAX_PROBLEMS) this.problems.push(problem);
+    if (this.problems.length >= MAX_PROBLEMS) return;
+    this.problems.push(problem);
+    this.problemOrder.push(this.totals.packets * 4 + phase);
   }
 
   packet(record: PacketRecord): void {
@@ -167,69 +236,208 @@ export class CaptureAnalysis implements CaptureSink {
     const decoded = this.decoded;
     decodePacket(record, decoded);
     if (decoded.unknownLink) {
-      this.observe(record, -1);
-      this.reportUnknownLink(record);
+      this.observe(record, -1, this.leader);
+      if (this.leader) this.reportUnknownLink(record);
       return;
     }
-    if (decoded.malformed !== null) {
-      this.problem({
+    // The frame as a whole (its problem, hierarchy and timeline) belongs
+    // to the worker of its innermost layer; frames without IP, to the
+    // leader.
+    const layerCount = decoded.layerCount;
+    const ownsFrame = layerCount === 0
+      ? this.leader
+      : this.owns(record.data, decoded.layers[layerCount - 1]);
+    if (decoded.malformed !== null && ownsFrame) {
+      this.report({
         kind: 'decode-error',
         offset: record.offset,
         packet: record.index,
         message: `Packet ${record.index}: ${decoded.malformed}; what ` +
           'could be read of it is counted.',
-      });
+      }, 1);
     }
-    if (decoded.layerCount === 0) {
-      this.observe(record, -1);
+    if (layerCount === 0) {
+      this.observe(record, -1, ownsFrame);
       totals.nonIpPackets++;
       return;
     }
     let innermost = -1;
-    for (let i = 0; i < decoded.layerCount; i++) {
-      const flow = this.countLayer(record, decoded.layers[i]);
+    for (let i = 0; i < layerCount; i++) {
+      const layer = decoded.layers[i];
+      if (!this.owns(record.data, layer)) {
+        this.layerFlows[i] = FOREIGN_LAYER;
+        innermost = -1;
+        continue;
+      }
+      const flow = this.countLayer(record, layer, i);
       if (flow < 0) break; // a fragment waiting for its first fragment
       this.layerFlows[i] = flow;
       innermost = flow;
       if (i > 0 && this.flows.created) {
         const c = this.flows.columns;
-        c.outerFlow[flow] = this.layerFlows[i - 1];
+        const outer = this.layerFlows[i - 1];
+        if (outer >= 0) c.outerFlow[flow] = outer;
+        else this.referOuter(flow, record, decoded.layers[i - 1], i - 1);
         c.tunnel[flow] = decoded.layers[i - 1].carries;
       }
       if (this.flows.created && decoded.vlanId >= 0) {
         this.flows.columns.vlan[flow] = decoded.vlanId;
       }
     }
-    this.observe(record, innermost);
+    this.observe(record, innermost, ownsFrame);
   }
 
-  /** Counts a frame in the hierarchy and, by time, in its innermost flow. */
-  private observe(record: PacketRecord, flow: number): void {
-    const app = flow >= 0 ? this.flows.columns.app[flow] : 0;
-    this.hierarchy.count(this.decoded, record.originalLength, app);
-    this.activity.add(flow, record);
+  /** True when this worker keeps the flows of this layer's addresses. */
+  private owns(data: Uint8Array, layer: AddressedHeader): boolean {
+    return this.partCount === 1 ||
+      partitionOf(data, layer.version, layer.srcOffset, layer.dstOffset,
+        this.partCount) === this.partIndex;
+  }
+
+  /**
+   * Counts a frame in the hierarchy and, by time, in its innermost flow.
+   * Every worker times every frame, so that all of them widen their
+   * timeline's bins alike; only the frame's own worker counts it.
+   */
+  private observe(record: PacketRecord, flow: number, owned: boolean): void {
+    if (owned) {
+      const app = flow >= 0 ? this.flows.columns.app[flow] : 0;
+      this.hierarchy.count(this.decoded, record.originalLength, app);
+    }
+    this.activity.add(owned ? flow : -1, record);
+  }
+
+  /** Notes where a new flow was made, for merging workers' flows. */
+  private originate(flow: number, origin: number): void {
+    if (this.partCount === 1) return;
+    if (flow >= this.origins.length) {
+      const grown = new Float64Array(this.origins.length * 2);
+      grown.set(this.origins);
+      this.origins = grown;
+    }
+    this.origins[flow] = origin;
+  }
+
+  /**
+   * Remembers that `flow` points at the flow of another worker's layer
+   * (its tunnel's outer flow, or the flow an ICMP error quoted), to be
+   * resolved when the workers' flows merge.
+   */
+  private refer(
+    flow: number,
+    kind: FlowReference['kind'],
+    record: PacketRecord,
+    layer: AddressedHeader,
+    layerIndex: number,
+    srcPort: number,
+    dstPort: number,
+  ): void {
+    const length = layer.version === 4 ? 4 : 16;
+    const data = record.data;
+    const reference: FlowReference = {
+      kind,
+      version: layer.version,
+      protocol: layer.protocol,
+      src: data.slice(layer.srcOffset, layer.srcOffset + length),
+      dst: data.slice(layer.dstOffset, layer.dstOffset + length),
+      srcPort,
+      dstPort,
+      origin: record.index * ORIGIN_LAYERS + layerIndex,
+    };
+    let list = this.references.get(flow);
+    if (!list) {
+      list = [];
+      this.references.set(flow, list);
+    }
+    const last = list[list.length - 1];
+    if (last && sameReference(last, reference)) {
+      last.origin = reference.origin;
+      return;
+    }
+    if (list.length >= MAX_REFERENCES_PER_FLOW) list.shift();
+    list.push(reference);
+  }
+
+  private referOuter(
+    flow: number,
+    record: PacketRecord,
+    outer: IpLayer,
+    layerIndex: number,
+  ): void {
+    this.keyPortsOf(outer);
+    this.refer(flow, 'outer', record, outer, layerIndex, this.keySrc,
+      this.keyDst);
+  }
+
+  /** Sets keySrc and keyDst: the ports a layer's flow is found by. */
+  private keyPortsOf(layer: IpLayer): void {
+    this.keySrc = layer.srcPort;
+    this.keyDst = layer.dstPort;
+    if (layer.icmpType >= 0) {
+      // Echo-like messages pair by identifier; others by type and code.
+      this.keySrc = this.keyDst = layer.icmpId >= 0
+        ? 0x10000 | layer.icmpId
+        : 0x20000 | (layer.icmpType << 8) | layer.icmpCode;
+    }
+  }
+
+  /**
+   * This worker's share of the analysis, for partition-merge.ts; call
+   * after end() and finish().
+   */
+  part(): AnalysisPart {
+    const count = this.flows.count;
+    return {
+      partition: { index: this.partIndex, count: this.partCount },
+      info: this.info,
+      interfaces: this.interfaces,
+      totals: this.totals,
+      stopped: this.stopped,
+      problems: this.problems,
+      problemOrder: this.problemOrder,
+      problemCount: this.problemCount,
+      columns: this.flows.snapshot(),
+      keyPorts: this.flows.keyPorts(),
+      origins: this.origins.slice(0, count),
+      references: [...this.references],
+      names: this.hints.names,
+      addressNames: this.hints.addressNames,
+      addressNamePackets: this.hints.addressNamePackets,
+      dnsNames: this.hints.dnsNames,
+      dnsNamePackets: this.hints.dnsNamePackets,
+      dnsResponseCodes: this.hints.dnsResponseCodes,
+      hierarchy: this.hierarchy.raw(),
+      activity: this.activity.snapshot(),
+    };
   }
 
   summary(): CaptureSummary {
-    const t = this.totals;
-    const linkTypes = [...new Set(this.interfaces.map((i) => i.linkType))];
+    return summarize({
+      info: this.info,
+      interfaces: this.interfaces,
+      totals: this.totals,
+      problems: this.problems,
+      columns: this.flows.columns,
+    });
+  }
+
+  /** The finished analysis; call after end() and finish(). */
+  result(): AnalysisResult {
     return {
-      format: this.info?.format ?? null,
-      linkTypes,
-      packets: t.packets,
-      bytes: t.bytes,
-      flows: this.flows.count,
-      firstSeen: t.hasTime
-        ? formatTime(t.firstSeconds, t.firstNanos, t.timeDigits)
-        : null,
-      lastSeen: t.hasTime
-        ? formatTime(t.lastSeconds, t.lastNanos, t.timeDigits)
-        : null,
-      problems: this.problems.map(({ kind, offset, packet }) => ({
-        kind,
-        offset,
-        packet,
-      })),
+      info: this.info,
+      interfaces: this.interfaces,
+      totals: this.totals,
+      stopped: this.stopped,
+      problems: this.problems,
+      problemCount: this.problemCount,
+      columns: this.flows.snapshot(),
+      keyPorts: this.flows.keyPorts(),
+      names: this.hints.names,
+      addressNames: this.hints.addressNames,
+      dnsNames: this.hints.dnsNames,
+      dnsResponseCodes: this.hints.dnsResponseCodes,
+      hierarchy: this.hierarchy.nodes(),
+      activity: this.activity.snapshot(),
     };
   }
 
@@ -240,13 +448,13 @@ export class CaptureAnalysis implements CaptureSink {
   private countTime(record: PacketRecord): void {
     const t = this.totals;
     const { seconds, nanos } = record;
-    if (!isTimeInRange(seconds)) {
-      this.problem({
+    if (!isTimeInRange(seconds) && this.leader) {
+      this.report({
         kind: 'time-out-of-range',
         offset: record.offset,
         packet: record.index,
         message: `Packet ${record.index} has a time outside years 0001-9999.`,
-      });
+      }, 0);
     }
     if (record.timeDigits > t.timeDigits) t.timeDigits = record.timeDigits;
     if (!t.hasTime) {
@@ -268,24 +476,23 @@ export class CaptureAnalysis implements CaptureSink {
   }
 
   /** Finds the flow of one IP layer and counts the frame in it. */
-  private countLayer(record: PacketRecord, layer: IpLayer): number {
+  private countLayer(
+    record: PacketRecord,
+    layer: IpLayer,
+    layerIndex: number,
+  ): number {
     const flows = this.flows;
     const protocol = layer.protocol;
-    let keySrc = layer.srcPort;
-    let keyDst = layer.dstPort;
-    let shownSrc = layer.srcPort;
-    let shownDst = layer.dstPort;
-    if (layer.icmpType >= 0) {
-      // Echo-like messages pair by identifier; others by type and code.
-      keySrc = keyDst = layer.icmpId >= 0
-        ? 0x10000 | layer.icmpId
-        : 0x20000 | (layer.icmpType << 8) | layer.icmpCode;
-      shownSrc = layer.icmpType;
-      shownDst = layer.icmpCode;
-    }
+    this.keyPortsOf(layer);
+    const keySrc = this.keySrc;
+    const keyDst = this.keyDst;
+    const icmp = layer.icmpType >= 0;
+    const shownSrc = icmp ? layer.icmpType : layer.srcPort;
+    const shownDst = icmp ? layer.icmpCode : layer.dstPort;
+    const origin = record.index * ORIGIN_LAYERS + layerIndex;
 
     if (layer.fragment) {
-      const flow = this.countFragment(record, layer);
+      const flow = this.countFragment(record, layer, origin);
       if (flow >= 0) return flow;
       if (layer.fragmentOffset > 0) return -1;
     }
@@ -299,6 +506,7 @@ export class CaptureAnalysis implements CaptureSink {
     const c = flows.columns;
     const reversed = flows.reversed;
     if (flows.created) {
+      this.originate(flow, origin);
       c.srcPort[flow] = shownSrc;
       c.dstPort[flow] = shownDst;
       c.firstSeconds[flow] = c.lastSeconds[flow] = record.seconds;
@@ -322,10 +530,17 @@ export class CaptureAnalysis implements CaptureSink {
     }
     const quoted = layer.quoted;
     if (quoted.version !== 0) {
-      const related = flows.lookup(quoted.version, quoted.protocol,
-        record.data, quoted.srcOffset, quoted.dstOffset, quoted.srcPort,
-        quoted.dstPort);
-      if (related >= 0) c.relatedFlow[flow] = related;
+      // With several workers every quoted flow is found at the merge, so
+      // that the newest reference wins wherever its flow is kept.
+      if (this.partCount === 1) {
+        const related = flows.lookup(quoted.version, quoted.protocol,
+          record.data, quoted.srcOffset, quoted.dstOffset, quoted.srcPort,
+          quoted.dstPort);
+        if (related >= 0) c.relatedFlow[flow] = related;
+      } else {
+        this.refer(flow, 'related', record, quoted, layerIndex,
+          quoted.srcPort, quoted.dstPort);
+      }
     }
     return flow;
   }
@@ -366,6 +581,7 @@ export class CaptureAnalysis implements CaptureSink {
   private countFragment(
     record: PacketRecord,
     layer: IpLayer,
+    origin: number,
   ): number {
     if (layer.fragmentOffset === 0) return -1;
     const key = datagramKey(record.data, layer);
@@ -378,9 +594,9 @@ export class CaptureAnalysis implements CaptureSink {
     let waiting = this.waiting.get(key);
     if (!waiting) {
       if (this.waiting.size >= MAX_WAITING_DATAGRAMS) {
-        return this.countPortless(record, layer);
+        return this.countPortless(record, layer, origin);
       }
-      waiting = { packets: 0, bytes: 0, seconds: 0, nanos: 0 };
+      waiting = { packets: 0, bytes: 0, seconds: 0, nanos: 0, origin };
       this.waiting.set(key, waiting);
     }
     if (waiting.packets === 0 || record.seconds < waiting.seconds ||
@@ -421,11 +637,16 @@ export class CaptureAnalysis implements CaptureSink {
   }
 
   /** Counts a fragment whose first fragment never came, without ports. */
-  private countPortless(record: PacketRecord, layer: IpLayer): number {
+  private countPortless(
+    record: PacketRecord,
+    layer: IpLayer,
+    origin: number,
+  ): number {
     const flows = this.flows;
     const flow = flows.find(layer.version, layer.protocol, record.data,
       layer.srcOffset, layer.dstOffset, -1, -1, -1);
     if (flows.created) {
+      this.originate(flow, origin);
       const c = flows.columns;
       c.srcPort[flow] = -1;
       c.dstPort[flow] = -1;
@@ -449,6 +670,7 @@ export class CaptureAnalysis implements CaptureSink {
         -1, -1, -1);
       const c = flows.columns;
       if (flows.created) {
+        this.originate(flow, ORIGIN_AT_END + waiting.origin);
         c.firstSeconds[flow] = c.lastSeconds[flow] = waiting.seconds;
         c.firstNanos[flow] = c.lastNanos[flow] = waiting.nanos;
       }
@@ -467,14 +689,14 @@ export class CaptureAnalysis implements CaptureSink {
     if (this.unknownLinkTypesSeen.has(record.linkType)) return;
     this.unknownLinkTypesSeen.add(record.linkType);
     const known = isDecodedLinkType(record.linkType);
-    this.problem({
+    this.report({
       kind: 'unknown-link-type',
       offset: record.offset,
       packet: record.index,
       message:
         `Packets on ${linkTypeName(record.linkType)} are counted but ` +
         (known ? 'could not be decoded.' : 'not decoded.'),
-    });
+    }, 1);
   }
 }
 
@@ -492,6 +714,18 @@ function hexToBytes(text: string): Uint8Array {
     out[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
   }
   return out;
+}
+
+function sameReference(a: FlowReference, b: FlowReference): boolean {
+  if (a.kind !== b.kind || a.version !== b.version ||
+    a.protocol !== b.protocol || a.srcPort !== b.srcPort ||
+    a.dstPort !== b.dstPort) {
+    return false;
+  }
+  for (let i = 0; i < a.src.length; i++) {
+    if (a.src[i] !== b.src[i] || a.dst[i] !== b.dst[i]) return false;
+  }
+  return true;
 }
 
 /** Identifies one IP datagram; built only for fragments, which are rare. */

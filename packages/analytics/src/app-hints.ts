@@ -25,7 +25,7 @@ const MAX_QUIC_PENDING = 20000;
  * Names kept with their DNS statistics; past this, a capture of random
  * names (a DNS tunnel, say) stops adding, so memory stays bounded.
  */
-const MAX_DNS_NAMES = 100_000;
+export const MAX_DNS_NAMES = 100_000;
 
 /** What the capture's DNS said about one name. */
 export interface DnsName {
@@ -60,6 +60,12 @@ export class AppHints implements DnsSink {
   private readonly nameIndex = new Map<string, number>();
   /** Address text -> the first name a DNS answer gave it. */
   readonly addressNames = new Map<string, string>();
+  /**
+   * The packet that first named each address and that first asked or
+   * answered each DNS name: what merges workers' hints in file order.
+   */
+  readonly addressNamePackets = new Map<string, number>();
+  readonly dnsNamePackets = new Map<string, number>();
   private readonly quicPending: Array<{ flow: number; packet: Uint8Array }> =
     [];
   private readonly quicFlows = new Set<number>();
@@ -71,8 +77,9 @@ export class AppHints implements DnsSink {
   private question = '';
   /** When each DNS flow's first query went out, until its answer. */
   private readonly dnsQueryTimes = new Map<number, [number, number]>();
-  /** Flow whose packet is being read (for the DNS sink's callbacks). */
+  /** Flow and packet being read (for the DNS sink's callbacks). */
   private flow = -1;
+  private packet = 0;
   private columns: FlowColumns | null = null;
 
   /** Looks at one layer's payload when its flow is still young. */
@@ -93,6 +100,7 @@ export class AppHints implements DnsSink {
       DNS_PORTS.has(layer.dstPort);
 
     this.flow = flow;
+    this.packet = record.index;
     this.columns = c;
     if (protocol === 17) {
       // DNS answers name addresses all through a capture, so every DNS
@@ -198,6 +206,7 @@ export class AppHints implements DnsSink {
       if (this.dnsNames.size >= MAX_DNS_NAMES) return null;
       stats = { queries: 0, responses: 0, failures: {}, responseSeconds: [] };
       this.dnsNames.set(name, stats);
+      this.dnsNamePackets.set(name, this.packet);
     }
     return stats;
   }
@@ -215,7 +224,10 @@ export class AppHints implements DnsSink {
   address(name: string, version: 4 | 6, b: Uint8Array, offset: number): void {
     const words = readWords(version, b, offset);
     const text = formatAddress(version, words, 0);
-    if (!this.addressNames.has(text)) this.addressNames.set(text, name);
+    if (!this.addressNames.has(text)) {
+      this.addressNames.set(text, name);
+      this.addressNamePackets.set(text, this.packet);
+    }
   }
 
   /** Decrypts waiting QUIC Initials for their server names. */

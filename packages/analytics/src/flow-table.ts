@@ -110,7 +110,7 @@ export const COLUMN_SHAPES: Record<
 export const COLUMN_NAMES = Object.keys(COLUMN_SHAPES) as ColumnName[];
 
 /** Murmur3's finaliser: spreads every input bit over the whole word. */
-function mix(h: number): number {
+export function mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -20,6 +20,14 @@ export interface HierarchyNode {
   bytes: number;
 }
 
+/** A ProtocolHierarchy's trie; node 0 is the root, parents come first. */
+export interface RawHierarchy {
+  parent: Int32Array;
+  code: Uint8Array;
+  frames: Float64Array;
+  bytes: Float64Array;
+}
+
 /**
  * Counts frames and bytes by the chain of headers each frame was decoded
  * through (Ethernet, VLAN, IP, TCP...) and, under the innermost transport,
@@ -100,15 +108,42 @@ export class ProtocolHierarchy {
     return out;
   }
 
+  /** The trie as arrays, for another worker's hierarchy to absorb. */
+  raw(): RawHierarchy {
+    const n = this.nodeCount;
+    return {
+      parent: this.parent.slice(0, n),
+      code: this.code.slice(0, n),
+      frames: this.frames.slice(0, n),
+      bytes: this.bytes.slice(0, n),
+    };
+  }
+
+  /** Adds another hierarchy's counts, path by path. */
+  absorb(other: RawHierarchy): void {
+    const local = new Int32Array(other.parent.length);
+    for (let node = 1; node < other.parent.length; node++) {
+      const mine = this.child(local[other.parent[node]], other.code[node]);
+      local[node] = mine;
+      this.frames[mine] += other.frames[node];
+      this.bytes[mine] += other.bytes[node];
+    }
+  }
+
   private step(parent: number, code: number, bytes: number): number {
+    const node = this.child(parent, code);
+    this.frames[node]++;
+    this.bytes[node] += bytes;
+    return node;
+  }
+
+  private child(parent: number, code: number): number {
     const key = parent * 256 + code;
     let node = this.children.get(key);
     if (node === undefined) {
       node = this.add(parent, code);
       this.children.set(key, node);
     }
-    this.frames[node]++;
-    this.bytes[node] += bytes;
     return node;
   }
 
