@@ -48,6 +48,17 @@ export function CaptureProperties({ result, fileBytes }: Props) {
         </dd>
         <dt>Time precision</dt>
         <dd>{precision(result.timeDigits)}</dd>
+        {result.workers !== undefined && (
+          <>
+            <dt>Analysed by</dt>
+            <dd data-testid="import-workers" data-value={result.workers}>
+              {result.workers === 1
+                ? 'one worker'
+                : `${result.workers} workers, each keeping a share of the ` +
+                  'address pairs'}
+            </dd>
+          </>
+        )}
       </dl>
       <table className="properties__interfaces">
         <thead>

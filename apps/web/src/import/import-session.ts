@@ -5,6 +5,7 @@ import type {
   ImportOutcome,
   WorkerApi,
 } from '../worker/protocol';
+import { importOptions } from './import-workers';
 
 /**
  * One capture's worker: it imports the file, then answers for its flows.
@@ -36,7 +37,7 @@ export class ImportSession {
   }
 
   importFile(file: Blob, listener: ImportListener): Promise<ImportOutcome> {
-    return this.api.importFile(file, proxy(listener));
+    return this.api.importFile(file, proxy(listener), importOptions());
   }
 
   /** The SAS token in `href` goes to the worker and nowhere else. */

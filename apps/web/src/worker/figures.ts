@@ -1,4 +1,6 @@
 import type { CaptureAnalysis } from '@capscope/analytics/analysis';
+import type { AnalysisResult } from '@capscope/analytics/analysis-result';
+import { summarize } from '@capscope/analytics/analysis-result';
 import type { CaptureFigures } from './protocol';
 
 const TCP = 6;
@@ -15,6 +17,11 @@ export class ProtocolTally {
 
   update(analysis: CaptureAnalysis): void {
     const { protocol, count } = analysis.flows.columns;
+    this.count(protocol, count);
+  }
+
+  /** Counts flows from where the last count stopped up to `count`. */
+  count(protocol: Uint8Array, count: number): void {
     for (let flow = this.flowsCounted; flow < count; flow++) {
       if (protocol[flow] === TCP) this.tcpFlows++;
       else if (protocol[flow] === UDP) this.udpFlows++;
@@ -38,5 +45,22 @@ export function captureFigures(
     firstSeen: summary.firstSeen,
     lastSeen: summary.lastSeen,
     problemCount: analysis.problemCount,
+  };
+}
+
+/** The figures of a finished analysis (one worker's or merged shares'). */
+export function resultFigures(result: AnalysisResult): CaptureFigures {
+  const tally = new ProtocolTally();
+  tally.count(result.columns.protocol, result.columns.count);
+  const summary = summarize(result);
+  return {
+    packets: summary.packets,
+    bytes: summary.bytes,
+    flows: summary.flows,
+    tcpFlows: tally.tcpFlows,
+    udpFlows: tally.udpFlows,
+    firstSeen: summary.firstSeen,
+    lastSeen: summary.lastSeen,
+    problemCount: result.problemCount,
   };
 }

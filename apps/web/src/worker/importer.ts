@@ -1,21 +1,26 @@
 import { columnBuffers } from './column-buffers';
 import { CaptureAnalysis } from '@capscope/analytics/analysis';
+import type { AnalysisResult } from '@capscope/analytics/analysis-result';
 import type { FlowColumns } from '@capscope/analytics/flow-table';
+import { mergeParts } from '@capscope/analytics/partition-merge';
 import { releaseProxy, transfer, type Remote } from 'comlink';
 import { toImportError, type ChunkSource } from './chunk-source';
 import { describeDamage } from './damage';
 import { fileSource } from './file-source';
-import { captureFigures, ProtocolTally } from './figures';
+import { captureFigures, ProtocolTally, resultFigures } from './figures';
 import { FlowSnapshots } from './flow-snapshots';
 import type {
   FlowSortKey,
   ImportError,
+  ImportOptions,
   ImporterApi,
   ImportListener,
   ImportOutcome,
   ImportProgress,
   UrlImporterApi,
 } from './protocol';
+import { isGzip } from './read-file';
+import { ShareWorkers } from './shares';
 import { sortFlows } from './sort-flows';
 import type { WorkerState } from './state';
 import { urlSource } from './url-source';
@@ -24,6 +29,13 @@ import { urlSource } from './url-source';
 const PROGRESS_INTERVAL_MS = 100;
 /** Totals twice a second, so figures grow while a big file loads. */
 const PARTIAL_INTERVAL_MS = 500;
+/**
+ * Files smaller than this are read by one worker: starting more (some
+ * 30 ms each) costs more than they save.
+ */
+const SHARED_IMPORT_MIN_BYTES = 32 * 1024 * 1024;
+/** More workers than this only compete for memory bandwidth. */
+const MAX_IMPORT_WORKERS = 8;
 
 /**
  * Reads one capture into a CaptureAnalysis and keeps it, so that the page
@@ -32,18 +44,43 @@ const PARTIAL_INTERVAL_MS = 500;
 export class Importer implements ImporterApi, UrlImporterApi {
   constructor(private readonly state: WorkerState) {}
 
-  importFile(
+  /**
+   * Reads a local file, sharing its flows among `options.workers` workers
+   * when it is big enough (or `options.exactWorkers` whatever its size).
+   * Each worker reads the whole file; a URL is read by one worker only,
+   * since more would download it more than once.
+   */
+  async importFile(
     file: Blob,
     listener: Remote<ImportListener>,
+    options: ImportOptions = {},
   ): Promise<ImportOutcome> {
-    return this.#read(fileSource(file), listener);
+    try {
+      const wanted = options.exactWorkers ??
+        (file.size >= SHARED_IMPORT_MIN_BYTES ? options.workers ?? 1 : 1);
+      const count = Math.max(1, Math.min(MAX_IMPORT_WORKERS, wanted));
+      if (count > 1 && !(await isGzip(file))) {
+        const shares = new ShareWorkers(file, count);
+        const outcome = await this.#read(fileSource(file), listener, shares);
+        if (outcome) return outcome;
+        // A share's worker failed: one worker reads the file again.
+      }
+      return (await this.#read(fileSource(file), listener)) as ImportOutcome;
+    } finally {
+      listener[releaseProxy]();
+    }
   }
 
-  importUrl(
+  async importUrl(
     href: string,
     listener: Remote<ImportListener>,
   ): Promise<ImportOutcome> {
-    return this.#read(urlSource(href, self.location.origin), listener);
+    try {
+      const source = urlSource(href, self.location.origin);
+      return (await this.#read(source, listener)) as ImportOutcome;
+    } finally {
+      listener[releaseProxy]();
+    }
   }
 
   /**
@@ -53,8 +90,11 @@ export class Importer implements ImporterApi, UrlImporterApi {
   async #read(
     source: ChunkSource,
     listener: Remote<ImportListener>,
-  ): Promise<ImportOutcome> {
-    const analysis = new CaptureAnalysis();
+    shares: ShareWorkers | null = null,
+  ): Promise<ImportOutcome | null> {
+    const analysis = new CaptureAnalysis(shares
+      ? { partition: { index: 0, count: shares.count } }
+      : {});
     const tally = new ProtocolTally();
     let lastProgressMs = performance.now();
     let lastPartialMs = lastProgressMs;
@@ -63,6 +103,7 @@ export class Importer implements ImporterApi, UrlImporterApi {
 
     const { chunks } = source;
     let readFailure: unknown = null;
+    let result: AnalysisResult;
     try {
       for (;;) {
         let next: IteratorResult<Uint8Array>;
@@ -90,20 +131,28 @@ export class Importer implements ImporterApi, UrlImporterApi {
       }
 
       if (readFailure !== null && analysis.info === null) {
+        shares?.end();
         return failed(source.describeFailure(readFailure), source.progress());
       }
       analysis.end();
       await analysis.finish();
+      if (shares) {
+        const parts = await shares.results().catch(() => null);
+        if (!parts) return null;
+        result = mergeParts([analysis.part(), ...parts]);
+      } else {
+        result = analysis.result();
+      }
     } catch (error) {
+      shares?.end();
       snapshots.salvage();
       return failed(toImportError(error), source.progress());
     } finally {
       // Stops reads still in flight once we stop early.
       await chunks.return(undefined);
-      listener[releaseProxy]();
     }
 
-    const figures = captureFigures(analysis, tally);
+    const figures = resultFigures(result);
     const { bytesRead, bytesTotal } = source.progress();
     const damage =
       readFailure !== null
@@ -111,18 +160,18 @@ export class Importer implements ImporterApi, UrlImporterApi {
             bytesRead,
             packets: figures.packets,
           })
-        : describeDamage(analysis.problems, analysis.stopped, figures.packets);
-    const columns = analysis.columns();
+        : describeDamage(result.problems, result.stopped, figures.packets);
+    const columns = copyColumns(result.columns);
     this.state.dataset = {
-      columns: analysis.flows.columns,
-      names: analysis.names,
-      addressNames: analysis.addressNames,
-      dnsNames: analysis.dnsNames,
-      timeDigits: analysis.totals.timeDigits,
+      columns: result.columns,
+      names: result.names,
+      addressNames: result.addressNames,
+      dnsNames: result.dnsNames,
+      timeDigits: result.totals.timeDigits,
       countries: null,
-      keyPorts: analysis.flows.keyPorts(),
-      hierarchy: analysis.hierarchy.nodes(),
-      activity: analysis.activity.snapshot(),
+      keyPorts: result.keyPorts,
+      hierarchy: result.hierarchy,
+      activity: result.activity,
       totals: {
         packets: figures.packets,
         bytes: figures.bytes,
@@ -137,16 +186,17 @@ export class Importer implements ImporterApi, UrlImporterApi {
       result: {
         bytesRead,
         bytesTotal,
-        format: analysis.info?.format ?? null,
-        formatVersion: analysis.info?.version ?? '',
-        interfaces: analysis.interfaces.map((i) => ({ ...i })),
-        linkTypes: [...new Set(analysis.interfaces.map((i) => i.linkType))],
+        format: result.info?.format ?? null,
+        formatVersion: result.info?.version ?? '',
+        interfaces: result.interfaces.map((i) => ({ ...i })),
+        linkTypes: [...new Set(result.interfaces.map((i) => i.linkType))],
         figures,
-        problems: analysis.problems,
+        problems: result.problems,
         damage,
-        timeDigits: analysis.totals.timeDigits,
-        names: [...analysis.names],
+        timeDigits: result.totals.timeDigits,
+        names: [...result.names],
         columns,
+        workers: shares?.count ?? 1,
       },
     };
     return transfer(outcome, columnBuffers(columns));
@@ -161,6 +211,15 @@ export class Importer implements ImporterApi, UrlImporterApi {
       : new Uint32Array(0);
     return transfer(order, [order.buffer]);
   }
+}
+
+/** Copies for the page, so the worker keeps its own columns. */
+function copyColumns(columns: FlowColumns): FlowColumns {
+  const out: Record<string, unknown> = { count: columns.count };
+  for (const [name, value] of Object.entries(columns)) {
+    if (ArrayBuffer.isView(value)) out[name] = (value as Uint8Array).slice();
+  }
+  return out as unknown as FlowColumns;
 }
 
 function failed(

@@ -100,6 +100,8 @@ export interface ImportResult {
   names: string[];
   /** Transferred, not copied. */
   columns: FlowColumns;
+  /** Workers that shared the analysis; absent for a reopened dataset. */
+  workers?: number;
   /** Set when the flows come from a saved dataset (dataset-api.ts). */
   datasetId?: string;
 }
@@ -145,13 +147,25 @@ export type WorkerApi = ImporterApi & UrlImporterApi & DatasetApi & FilterApi &
  * new worker, so cancelling is terminating it.
  */
 export interface ImporterApi {
-  importFile(file: Blob, listener: ImportListener): Promise<ImportOutcome>;
+  importFile(
+    file: Blob,
+    listener: ImportListener,
+    options?: ImportOptions,
+  ): Promise<ImportOutcome>;
   /**
    * Flow indices in the requested order (ties in file order), as a
    * transferred array; only the flows the current filter keeps; empty
    * before an import finished.
    */
   sortFlows(key: FlowSortKey, descending: boolean): Uint32Array;
+}
+
+/** How a local file is read (importer.ts). */
+export interface ImportOptions {
+  /** Workers to share a big file's flows among; 1 by default. */
+  workers?: number;
+  /** Exactly this many workers, whatever the file's size (tests). */
+  exactWorkers?: number;
 }
 
 /** Opening a capture by URL (importer.ts, url-source.ts). */
