@@ -69,6 +69,22 @@ export interface AnalysisPart {
   activity: ActivitySnapshot;
 }
 
+/**
+ * The buffers of a share's typed arrays, to move rather than copy when it
+ * crosses threads: part() makes each array own its buffer.
+ */
+export function partBuffers(part: AnalysisPart): ArrayBuffer[] {
+  const { activity, hierarchy, columns } = part;
+  const arrays: ArrayBufferView[] = [
+    part.keyPorts.src, part.keyPorts.dst, part.origins,
+    activity.totalPackets, activity.totalBytes, activity.cellFlow,
+    activity.cellBin, activity.cellPackets, activity.cellBytes,
+    hierarchy.parent, hierarchy.code, hierarchy.frames, hierarchy.bytes,
+  ];
+  for (const name of COLUMN_NAMES) arrays.push(columns[name]);
+  return arrays.map((array) => array.buffer as ArrayBuffer);
+}
+
 /** Merges every worker's share of one capture, in any order given. */
 export function mergeParts(given: readonly AnalysisPart[]): AnalysisResult {
   const parts = [...given].sort(

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 
 /**
@@ -7,16 +8,42 @@ import { createGunzip } from 'node:zlib';
  */
 const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 
-/** The file's bytes as a stream of chunks, gunzipped when it is gzip. */
+/**
+ * The file's bytes as a stream of chunks, gunzipped when it is gzip. A
+ * plain file is read into one buffer, again and again: a chunk is valid
+ * until the next one is asked for, which the capture reader allows (it
+ * copies what it keeps), and memory stays at one chunk whatever the file.
+ */
 export async function* openCaptureStream(
   path: string,
 ): AsyncGenerator<Uint8Array> {
+  if (await isGzipFile(path)) {
+    yield* gunzipStream(path);
+    return;
+  }
+  const handle = await open(path, 'r');
+  const buffer = new Uint8Array(READ_CHUNK_BYTES);
+  try {
+    for (let position = 0; ;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length,
+        position);
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function isGzipFile(path: string): Promise<boolean> {
   const head = await readHead(path);
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+async function* gunzipStream(path: string): AsyncGenerator<Uint8Array> {
   const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
-  const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-  const source = gzip
-    ? file.pipe(createGunzip({ chunkSize: READ_CHUNK_BYTES }))
-    : file;
+  const source = file.pipe(createGunzip({ chunkSize: READ_CHUNK_BYTES }));
   try {
     for await (const chunk of source) {
       const buffer = chunk as Buffer;

@@ -1,0 +1,81 @@
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { AnalysisResult } from '../analysis-result.js';
+import { CaptureAnalysis } from '../analysis.js';
+import type { AnalysisPart } from '../partition-merge.js';
+import { mergeParts } from '../partition-merge.js';
+import { isGzipFile, openCaptureStream } from './input.js';
+
+/**
+ * Files smaller than this are read by one thread: starting another costs
+ * some 40 ms and 20 MB, more than it saves.
+ */
+const SHARED_MIN_BYTES = 32 * 1024 * 1024;
+/** Past this many, threads only compete for memory bandwidth. */
+const MAX_AUTO_THREADS = 4;
+
+/**
+ * How many threads share a file: `asked` when given, else one per core
+ * (up to MAX_AUTO_THREADS) for a plain file big enough to gain from it.
+ * Each thread reads the whole file, so a gzip file gets one.
+ */
+export async function threadsFor(
+  path: string,
+  asked: number | null,
+): Promise<number> {
+  if (asked !== null) return asked;
+  const { size } = await stat(path);
+  if (size < SHARED_MIN_BYTES || await isGzipFile(path)) return 1;
+  return Math.min(MAX_AUTO_THREADS, availableParallelism());
+}
+
+/**
+ * Analyses a capture with `threads` threads, each keeping a share of the
+ * flows (partition.ts); the merged result equals one thread's.
+ */
+export async function analyse(
+  path: string,
+  threads: number,
+): Promise<AnalysisResult> {
+  if (threads <= 1) {
+    const analysis = await analyseShare(path, new CaptureAnalysis());
+    return analysis.result();
+  }
+  const workers: Worker[] = [];
+  const parts: Array<Promise<AnalysisPart>> = [];
+  for (let index = 1; index < threads; index++) {
+    const worker = new Worker(new URL('./share-thread.js', import.meta.url),
+      { workerData: { path, index, count: threads } });
+    workers.push(worker);
+    const part = new Promise<AnalysisPart>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) =>
+        reject(new Error(`share thread ${index} stopped (exit ${code})`)));
+    });
+    // Seen by Promise.all below, or moot once share 0 failed.
+    part.catch(() => undefined);
+    parts.push(part);
+  }
+  try {
+    const own = await analyseShare(path,
+      new CaptureAnalysis({ partition: { index: 0, count: threads } }));
+    return mergeParts([own.part(), ...(await Promise.all(parts))]);
+  } finally {
+    for (const worker of workers) void worker.terminate();
+  }
+}
+
+async function analyseShare(
+  path: string,
+  analysis: CaptureAnalysis,
+): Promise<CaptureAnalysis> {
+  for await (const chunk of openCaptureStream(path)) {
+    analysis.push(chunk);
+    if (analysis.stopped) break;
+  }
+  analysis.end();
+  await analysis.finish();
+  return analysis;
+}

@@ -1,0 +1,24 @@
+// A thread that analyses one share of a capture's flows for the CLI (see
+// partition.ts and analyse.ts) and posts it back, its arrays moved.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { CaptureAnalysis } from '../analysis.js';
+import { partBuffers } from '../partition-merge.js';
+import { openCaptureStream } from './input.js';
+
+interface ShareRequest {
+  path: string;
+  index: number;
+  count: number;
+}
+
+const { path, index, count } = workerData as ShareRequest;
+const analysis = new CaptureAnalysis({ partition: { index, count } });
+for await (const chunk of openCaptureStream(path)) {
+  analysis.push(chunk);
+  if (analysis.stopped) break;
+}
+analysis.end();
+await analysis.finish();
+const part = analysis.part();
+parentPort?.postMessage(part, partBuffers(part));
