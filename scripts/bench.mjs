@@ -119,6 +119,15 @@ async function main() {
       process.execPath,
       [CAPSCOPE_CLI, 'flows', capture.path],
     );
+    const cores = os.availableParallelism();
+    if (cores > 1) {
+      await benchCommand(
+        `capscope flows --threads ${cores}`,
+        capture,
+        process.execPath,
+        [CAPSCOPE_CLI, 'flows', capture.path, '--threads', String(cores)],
+      );
+    }
     const runTshark =
       tshark.available && (capture.size === SIZE_200MB || options.tshark1g);
     if (runTshark) {
@@ -149,7 +158,10 @@ async function main() {
   if (options.quick) {
     notes.push('browser: skipped (--quick)');
   } else {
-    await benchBrowser(captures.at(-1), builds.web);
+    // One worker, then one per core: the page's `?workers=N` sets it.
+    for (const workers of new Set([1, os.availableParallelism()])) {
+      await benchBrowser(captures.at(-1), builds.web, workers);
+    }
   }
 
   // The other issues' lines: filtering a million flows in the worker's
@@ -700,8 +712,9 @@ function pageRecorder(longTaskMs) {
  * capture with the file input and measures the import until
  * import-progress says done.
  */
-async function benchBrowser(capture, web) {
-  console.log(`browser import of ${capture.label}:`);
+async function benchBrowser(capture, web, workers) {
+  const label = `${workers} worker${workers === 1 ? '' : 's'}`;
+  console.log(`browser import of ${capture.label}, ${label}:`);
   const skip = (why) => {
     console.log(`  skipped: ${why}`);
     notes.push(`browser: skipped (${why})`);
@@ -745,7 +758,7 @@ async function benchBrowser(capture, web) {
     const pageErrors = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.addInitScript(pageRecorder, LONG_TASK_MS);
-    await page.goto(server.url, { waitUntil: 'load' });
+    await page.goto(`${server.url}?workers=${workers}`, { waitUntil: 'load' });
 
     const input = page.locator('[data-testid=file-input]');
     try {
@@ -905,7 +918,7 @@ function reportBrowser(capture, seen, browserPeakBytes, extra) {
   }
 
   rows.push({
-    what: 'browser import',
+    what: `browser import, ${label}`,
     file: capture.label,
     packetsPerSecond,
     mbPerSecond,

@@ -2,6 +2,7 @@ import { DecodedPacket, decodePacket } from '@capscope/parser/decode';
 import type { IpLayer } from '@capscope/parser/decode';
 import type { CaptureSink } from '@capscope/parser/framer';
 import { isDecodedLinkType, linkTypeName } from '@capscope/parser/linktypes';
+import { plainIpHeader } from '@capscope/parser/plain-ip';
 import type { Problem } from '@capscope/parser/problems';
 import { CaptureReader } from '@capscope/parser/reader';
 import type {
@@ -233,6 +234,12 @@ export class CaptureAnalysis implements CaptureSink {
     totals.capturedBytes += record.capturedLength;
     if (record.hasTime) this.countTime(record);
 
+    // Another worker's plain frame needs no decoding here: only its time,
+    // which every worker's timeline sees.
+    if (this.partCount > 1 && this.othersPlainFrame(record)) {
+      this.activity.add(-1, record);
+      return;
+    }
     const decoded = this.decoded;
     decodePacket(record, decoded);
     if (decoded.unknownLink) {
@@ -285,6 +292,15 @@ export class CaptureAnalysis implements CaptureSink {
       }
     }
     this.observe(record, innermost, ownsFrame);
+  }
+
+  private othersPlainFrame(record: PacketRecord): boolean {
+    const at = plainIpHeader(record);
+    if (at < 0) return false;
+    const data = record.data;
+    const v4 = data[at] >> 4 === 4;
+    return partitionOf(data, v4 ? 4 : 6, at + (v4 ? 12 : 8),
+      at + (v4 ? 16 : 24), this.partCount) !== this.partIndex;
   }
 
   /** True when this worker keeps the flows of this layer's addresses. */

@@ -165,9 +165,11 @@ function gatherColumns(
   const columns = emptyColumns(total);
   const keyPorts = { src: new Int32Array(total), dst: new Int32Array(total) };
   for (const name of COLUMN_NAMES) {
-    const width = COLUMN_SHAPES[name][1];
-    const out = columns[name];
-    const sources = parts.map((p) => p.columns[name]);
+    const out = wordView(columns[name]);
+    const bytes = (columns[name] as { BYTES_PER_ELEMENT: number })
+      .BYTES_PER_ELEMENT;
+    const width = COLUMN_SHAPES[name][1] * (bytes / out.BYTES_PER_ELEMENT);
+    const sources = parts.map((p) => wordView(p.columns[name]));
     for (let g = 0; g < total; g++) {
       const from = sources[order.part[g]];
       const at = order.flow[g] * width;
@@ -180,6 +182,21 @@ function gatherColumns(
     keyPorts.dst[g] = from.dst[order.flow[g]];
   }
   return { columns, keyPorts };
+}
+
+/**
+ * A column as unsigned words of at most four bytes: copying every column
+ * through three array types keeps the copy loop fast, where thirty
+ * columns of eight types would make it slow for every one of them.
+ */
+function wordView(column: ArrayBufferView): Uint8Array | Uint16Array |
+  Uint32Array {
+  const { buffer, byteOffset, byteLength } = column;
+  const size = Math.min(4,
+    (column as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT);
+  if (size === 1) return new Uint8Array(buffer, byteOffset, byteLength);
+  if (size === 2) return new Uint16Array(buffer, byteOffset, byteLength / 2);
+  return new Uint32Array(buffer, byteOffset, byteLength / 4);
 }
 
 /** Outer flows a share could point at itself, in merged numbers. */

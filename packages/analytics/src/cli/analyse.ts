@@ -17,8 +17,10 @@ const MAX_AUTO_THREADS = 4;
 
 /**
  * How many threads share a file: `asked` when given, else one per core
- * (up to MAX_AUTO_THREADS) for a plain file big enough to gain from it.
- * Each thread reads the whole file, so a gzip file gets one.
+ * but one (up to MAX_AUTO_THREADS) for a plain file big enough to gain
+ * from it. Each thread reads the whole file, so a gzip file gets one. On
+ * two cores two threads ran slower than one (`npm run bench`, December
+ * 2026: each slowed by half when both ran), hence a core left over.
  */
 export async function threadsFor(
   path: string,
@@ -27,7 +29,7 @@ export async function threadsFor(
   if (asked !== null) return asked;
   const { size } = await stat(path);
   if (size < SHARED_MIN_BYTES || await isGzipFile(path)) return 1;
-  return Math.min(MAX_AUTO_THREADS, availableParallelism());
+  return Math.max(1, Math.min(MAX_AUTO_THREADS, availableParallelism() - 1));
 }
 
 /**
