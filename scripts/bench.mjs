@@ -816,7 +816,7 @@ async function benchBrowser(capture, web, workers) {
       nodeGrowthBytes: (nodePeakAfter - nodePeakBefore) * 1024,
       pageErrors,
       load,
-    });
+    }, label);
   } catch (error) {
     skip(
       `the browser run failed: ${firstLine(String(error?.message ?? error))}`,
@@ -827,7 +827,7 @@ async function benchBrowser(capture, web, workers) {
   }
 }
 
-function reportBrowser(capture, seen, browserPeakBytes, extra) {
+function reportBrowser(capture, seen, browserPeakBytes, extra, label) {
   if (seen.pickedAt === null) {
     console.log('  the file input never fired a change event');
     notes.push('browser: no change event from the file input');

@@ -124,3 +124,31 @@ test('capscope flows --filter keeps what the expression says', () => {
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /\^ expected/);
 });
+
+test('capscope gives the same output with 1, 2, 3 and 7 threads', () => {
+  for (const name of ['pcapplusplus__tls2.pcap',
+    'pcapplusplus__ip4_fragments.pcap']) {
+    const path = CORPUS_DIR + name;
+    for (const command of ['flows', 'summary', 'findings']) {
+      const alone = capscope(command, path, '--threads', '1');
+      assert.equal(alone.code, 0, alone.stderr);
+      // A capture may have no findings; it has flows and a summary.
+      if (command !== 'findings') assert.ok(alone.stdout.length > 0);
+      for (const threads of ['2', '3', '7']) {
+        const shared = capscope(command, path, '--threads', threads);
+        assert.equal(shared.code, 0, shared.stderr);
+        assert.equal(shared.stdout, alone.stdout,
+          `${command} ${name} with ${threads} threads`);
+      }
+    }
+  }
+});
+
+test('capscope refuses a thread count that is no whole number from 1', () => {
+  const path = CORPUS_DIR + 'pcapplusplus__tls2.pcap';
+  for (const threads of ['0', '-2', '1.5', 'many']) {
+    const run = capscope('summary', path, '--threads', threads);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /--threads is a whole number/);
+  }
+});

@@ -30,10 +30,10 @@ const PROGRESS_INTERVAL_MS = 100;
 /** Totals twice a second, so figures grow while a big file loads. */
 const PARTIAL_INTERVAL_MS = 500;
 /**
- * Files smaller than this are read by one worker: starting more (some
- * 30 ms each) costs more than they save.
+ * Files smaller than this are read by one worker: one reads them in well
+ * under a second, and starting more (some 30 ms each) would not pay.
  */
-const SHARED_IMPORT_MIN_BYTES = 32 * 1024 * 1024;
+const SHARED_IMPORT_MIN_BYTES = 256 * 1024 * 1024;
 /** More workers than this only compete for memory bandwidth. */
 const MAX_IMPORT_WORKERS = 8;
 

