@@ -10,12 +10,19 @@ export function formatIpv4(word: number): string {
   );
 }
 
+/** Scratch groups for formatIpv6, which runs once per flow end printed. */
+const groups = new Uint16Array(8);
+
 /** RFC 5952 text: lower case, the longest run of zero groups as "::". */
 export function formatIpv6(words: ArrayLike<number>, at: number): string {
-  const groups: number[] = [];
   for (let i = 0; i < 4; i++) {
     const word = words[at + i] >>> 0;
-    groups.push(word >>> 16, word & 0xffff);
+    groups[2 * i] = word >>> 16;
+    groups[2 * i + 1] = word & 0xffff;
+  }
+  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 &&
+    groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
+    return '::ffff:' + formatIpv4(((groups[6] << 16) | groups[7]) >>> 0);
   }
   let bestStart = -1;
   let bestLength = 1; // a single zero group is not compressed
@@ -32,20 +39,17 @@ export function formatIpv6(words: ArrayLike<number>, at: number): string {
     }
     i = j;
   }
-  const hex = groups.map((g) => g.toString(16));
-  if (isIpv4Mapped(groups)) {
-    const v4 = formatIpv4(((groups[6] << 16) | groups[7]) >>> 0);
-    return `::ffff:${v4}`;
+  let text = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      text += '::';
+      i += bestLength - 1;
+      continue;
+    }
+    if (text !== '' && !text.endsWith(':')) text += ':';
+    text += groups[i].toString(16);
   }
-  if (bestStart < 0) return hex.join(':');
-  const head = hex.slice(0, bestStart).join(':');
-  const tail = hex.slice(bestStart + bestLength).join(':');
-  return `${head}::${tail}`;
-}
-
-function isIpv4Mapped(groups: number[]): boolean {
-  for (let i = 0; i < 5; i++) if (groups[i] !== 0) return false;
-  return groups[5] === 0xffff;
+  return text;
 }
 
 export function formatAddress(

@@ -81,18 +81,28 @@ export function formatTime(
   if (!isTimeInRange(seconds)) return null;
   const days = Math.floor(seconds / 86400);
   const secondOfDay = seconds - days * 86400;
-  const [year, month, day] = civilFromDays(days);
-  const hour = Math.floor(secondOfDay / 3600);
-  const minute = Math.floor((secondOfDay % 3600) / 60);
-  const second = secondOfDay % 60;
-  let text =
-    `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}` +
-    `T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}`;
+  if (days !== lastDays) {
+    const [year, month, day] = civilFromDays(days);
+    lastDays = days;
+    lastDate = `${pad(year, 4)}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T`;
+  }
+  let text = lastDate + TWO_DIGITS[Math.floor(secondOfDay / 3600)] + ':' +
+    TWO_DIGITS[Math.floor((secondOfDay % 3600) / 60)] + ':' +
+    TWO_DIGITS[secondOfDay % 60];
   if (digits > 0) {
     text += '.' + pad(nanos, 9).slice(0, Math.min(digits, 9));
   }
   return text + 'Z';
 }
+
+/** "00" to "99": the two-digit parts of a time. */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => pad(i, 2));
+/**
+ * The date part of the last time formatted: a capture's times mostly
+ * share their day, and working out the calendar is the slow part.
+ */
+let lastDays = NaN;
+let lastDate = '';
 
 /** The timestamp as one BigInt count of nanoseconds since the epoch. */
 export function toNanosBigInt(seconds: number, nanos: number): bigint {

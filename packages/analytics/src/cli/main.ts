@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import maxmind from 'maxmind';
 import { NotACaptureError } from '@capscope/parser/problems';
 import { summarize } from '../analysis-result.js';
-import { FLOW_FIELDS, flowRecord } from '../flow-record.js';
+import { FLOW_FIELDS, flowJson, flowRecord } from '../flow-record.js';
 import type { CountryReader } from '../geo.js';
 import { GeoLocator } from '../geo.js';
 import { flowFindings } from '../findings/finding.js';
@@ -79,7 +79,7 @@ async function printFlows(
     const record = flowRecord(columns, flow, context);
     lines.push(format === 'csv'
       ? FLOW_FIELDS.map((field) => csvCell(record[field])).join(',')
-      : JSON.stringify(record));
+      : flowJson(record));
     if (lines.length >= 4096) {
       await write(lines.join('\n') + '\n');
       lines.length = 0;
