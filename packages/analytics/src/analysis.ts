@@ -437,7 +437,10 @@ export class CaptureAnalysis implements CaptureSink {
     });
   }
 
-  /** The finished analysis; call after end() and finish(). */
+  /**
+   * The finished analysis; call after end() and finish(). Its columns are
+   * views of the flow table's arrays, not copies.
+   */
   result(): AnalysisResult {
     return {
       info: this.info,
@@ -446,7 +449,7 @@ export class CaptureAnalysis implements CaptureSink {
       stopped: this.stopped,
       problems: this.problems,
       problemCount: this.problemCount,
-      columns: this.flows.snapshot(),
+      columns: this.flows.view(),
       keyPorts: this.flows.keyPorts(),
       names: this.hints.names,
       addressNames: this.hints.addressNames,

@@ -48,6 +48,10 @@ function csvCell(value: FlowRecord[keyof FlowRecord]): string {
     : neutral;
 }
 
+function csvLine(record: FlowRecord): string {
+  return FLOW_FIELDS.map((field) => csvCell(record[field])).join(',');
+}
+
 async function printFlows(
   path: string,
   format: string,
@@ -76,10 +80,9 @@ async function printFlows(
   if (format === 'csv') lines.push(FLOW_FIELDS.join(','));
   for (let flow = 0; flow < columns.count; flow++) {
     if (!keep(flow)) continue;
-    const record = flowRecord(columns, flow, context);
     lines.push(format === 'csv'
-      ? FLOW_FIELDS.map((field) => csvCell(record[field])).join(',')
-      : flowJson(record));
+      ? csvLine(flowRecord(columns, flow, context))
+      : flowJson(columns, flow, context));
     if (lines.length >= 4096) {
       await write(lines.join('\n') + '\n');
       lines.length = 0;
