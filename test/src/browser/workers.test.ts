@@ -1,12 +1,15 @@
 // A local file shared among several workers in Chromium: with 2, 3 and 7
 // workers (forced by `?workers=N`) the page shows what one worker gives:
-// the same figures, problems and flows in the same order. That the merged
+// the same figures, problems, damage and flows in the same order, for
+// whole, truncated and gzip-compressed captures. That the merged
 // columns equal one worker's in full is held on the corpus in Node
 // (test/src/corpus/partition.test.ts); this checks the browser's path.
 
 import assert from 'node:assert/strict';
-import { stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { StaticServer } from '../../../scripts/static-server.mjs';
@@ -25,17 +28,27 @@ const CAPTURES = [
   'pcapplusplus__ip4_fragments.pcap',
   'pcapplusplus__IcmpPackets.pcap',
 ];
+/** Made from tls2 in a temporary folder: damaged and compressed copies. */
+const MADE = ['cut-mid-record.pcap', 'compressed.pcap.gz'];
 const WORKER_COUNTS = [1, 2, 3, 7];
 /** Generous for a few MB and seven workers on a two-core machine. */
 const TIMEOUT_MS = 30_000;
 
 /** What the page shows of one import. */
-async function shown(page: Page): Promise<unknown> {
+interface Shown {
+  totals: unknown;
+  problems: string[];
+  damage: string[];
+  rows: string[];
+}
+
+async function shown(page: Page): Promise<Shown> {
   const rows = page.locator(byTestId('flow-row'));
   await rows.first().waitFor({ timeout: TIMEOUT_MS });
   return {
     totals: await shownTotals(page),
     problems: await page.locator(byTestId('problem-item')).allTextContents(),
+    damage: await page.locator(byTestId('error-message')).allTextContents(),
     rows: await rows.allTextContents(),
   };
 }
@@ -43,22 +56,32 @@ async function shown(page: Page): Promise<unknown> {
 describe('a file shared among workers shows what one worker gives', () => {
   let server: StaticServer;
   let browser: Browser;
+  let made: string;
 
   before(async () => {
     server = await serveApp();
     browser = await launchBrowser();
+    made = await mkdtemp(path.join(tmpdir(), 'capscope-workers-'));
+    const tls2 = await readFile(path.join(CAPTURES_DIR, CAPTURES[0]));
+    // Cut 7 bytes into a record near the middle: a truncated capture.
+    await writeFile(path.join(made, MADE[0]),
+      tls2.subarray(0, Math.floor(tls2.length / 2)));
+    await writeFile(path.join(made, MADE[1]), gzipSync(tls2));
   });
 
   after(async () => {
     await browser?.close();
     await server?.close();
+    if (made) await rm(made, { recursive: true, force: true });
   });
 
-  for (const name of CAPTURES) {
+  for (const name of [...CAPTURES, ...MADE]) {
     test(name, async () => {
-      const file = path.join(CAPTURES_DIR, name);
+      const file = MADE.includes(name)
+        ? path.join(made, name)
+        : path.join(CAPTURES_DIR, name);
       const { size } = await stat(file);
-      let alone: unknown = null;
+      let alone: Shown | null = null;
       for (const workers of WORKER_COUNTS) {
         const { context, page } = await openPage(browser);
         try {
@@ -69,6 +92,10 @@ describe('a file shared among workers shows what one worker gives', () => {
           const seen = await shown(page);
           if (alone === null) alone = seen;
           else assert.deepEqual(seen, alone, `${workers} workers`);
+          if (name === MADE[0]) {
+            assert.ok(seen.problems.length + seen.damage.length > 0,
+              'the cut capture is reported as damaged');
+          }
         } finally {
           await context.close();
         }

@@ -19,7 +19,6 @@ import type {
   ImportProgress,
   UrlImporterApi,
 } from './protocol';
-import { isGzip } from './read-file';
 import { ShareWorkers } from './shares';
 import { sortFlows } from './sort-flows';
 import type { WorkerState } from './state';
@@ -47,8 +46,7 @@ export class Importer implements ImporterApi, UrlImporterApi {
   /**
    * Reads a local file, sharing its flows among `options.workers` workers
    * when it is big enough (or `options.exactWorkers` whatever its size).
-   * Each worker reads the whole file; a URL is read by one worker only,
-   * since more would download it more than once.
+   * This worker reads the file once and sends the others every byte.
    */
   async importFile(
     file: Blob,
@@ -59,8 +57,8 @@ export class Importer implements ImporterApi, UrlImporterApi {
       const wanted = options.exactWorkers ??
         (file.size >= SHARED_IMPORT_MIN_BYTES ? options.workers ?? 1 : 1);
       const count = Math.max(1, Math.min(MAX_IMPORT_WORKERS, wanted));
-      if (count > 1 && !(await isGzip(file))) {
-        const shares = new ShareWorkers(file, count);
+      if (count > 1) {
+        const shares = new ShareWorkers(count);
         const outcome = await this.#read(fileSource(file), listener, shares);
         if (outcome) return outcome;
         // A share's worker failed: one worker reads the file again.
@@ -116,6 +114,8 @@ export class Importer implements ImporterApi, UrlImporterApi {
         if (next.done) break;
 
         analysis.push(next.value);
+        // The shares see what this worker saw, up to where it stopped.
+        await shares?.feed(next.value);
         if (analysis.stopped) break;
 
         const nowMs = performance.now();

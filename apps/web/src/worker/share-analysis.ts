@@ -2,22 +2,29 @@ import { CaptureAnalysis } from '@capscope/analytics/analysis';
 import type { AnalysisPart } from '@capscope/analytics/partition-merge';
 import { partBuffers } from '@capscope/analytics/partition-merge';
 import { transfer } from 'comlink';
-import { readSlices } from './read-file';
+import type { ShareApi } from './share-protocol';
 
-/** One share of a file's flows, read in slices like the import's own. */
-export async function analyseShare(
-  file: Blob,
-  index: number,
-  count: number,
-): Promise<AnalysisPart> {
-  const analysis = new CaptureAnalysis({ partition: { index, count } });
-  for await (const slice of readSlices(file)) {
-    analysis.push(slice);
-    if (analysis.stopped) break;
-  }
-  analysis.end();
-  await analysis.finish();
-  const part = analysis.part();
-  return transfer(part, partBuffers(part));
+/** One share of a capture's flows, over the bytes the import worker sends. */
+export function createShareApi(): ShareApi {
+  let analysis: CaptureAnalysis | null = null;
+  const started = (): CaptureAnalysis => {
+    if (!analysis) throw new Error('share pushed to before it started');
+    return analysis;
+  };
+  return {
+    start(index, count) {
+      analysis = new CaptureAnalysis({ partition: { index, count } });
+    },
+    push(chunk) {
+      const share = started();
+      if (!share.stopped) share.push(chunk);
+    },
+    async finish() {
+      const share = started();
+      share.end();
+      await share.finish();
+      const part = share.part();
+      return transfer(part, partBuffers(part));
+    },
+  };
 }
-

@@ -3,11 +3,15 @@
 
 import type { AnalysisPart } from '@capscope/analytics/partition-merge';
 
+/**
+ * A share's worker analyses the bytes the import worker read, as they come:
+ * the file is read once, whatever the number of workers.
+ */
 export interface ShareApi {
-  /**
-   * Reads the whole file and analyses the flows of share `index` of
-   * `count` (see partition.ts); the typed arrays come back transferred.
-   */
-  analyseShare(file: Blob, index: number, count: number):
-    Promise<AnalysisPart>;
+  /** Starts share `index` of `count` (see partition.ts). */
+  start(index: number, count: number): void;
+  /** The next bytes of the capture, transferred; resolves once analysed. */
+  push(chunk: Uint8Array): void;
+  /** The share, its typed arrays transferred; after the last push. */
+  finish(): Promise<AnalysisPart>;
 }

@@ -1,6 +1,4 @@
 import { expose } from 'comlink';
-import { analyseShare } from './share-analysis';
-import type { ShareApi } from './share-protocol';
+import { createShareApi } from './share-analysis';
 
-const api: ShareApi = { analyseShare };
-expose(api);
+expose(createShareApi());
