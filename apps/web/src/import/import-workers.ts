@@ -3,11 +3,12 @@ import type { ImportOptions } from '../worker/protocol';
 /** Past this many, workers only compete for memory bandwidth. */
 const MAX_AUTO_WORKERS = 4;
 /**
- * Cores the browser itself needs while workers import: every worker reads
- * the whole file, and Chromium serves each read from its browser process.
- * On two cores, two workers took 4.53 s for the bench's 1 GB capture
- * against 3.04 s for one (`npm run bench`, December 2026), so a machine
- * shares only with cores to spare. Not measured on more than two cores.
+ * Cores left to the page and the browser while workers import. Each
+ * share frames every record of the file (and its worker gets a copy of
+ * every byte), so a share costs more than its part of the flows: on two
+ * cores, two workers took 5.5 s for the bench's 1 GB capture against 4.5 s
+ * for one, and 4.5 s against 3.0 s when each read the file itself (`npm
+ * run bench`, December 2026). Not measured on more than two cores.
  */
 const CORES_KEPT = 2;
 
