@@ -156,6 +156,13 @@ export class CaptureAnalysis implements CaptureSink {
   /** First-fragment flows by datagram, and fragments still waiting. */
   private readonly datagramFlows = new Map<string, number>();
   private readonly waiting = new Map<string, WaitingDatagram>();
+  /**
+   * Other workers' datagrams, by key: those whose first fragment came, and
+   * those still waiting for it. The bound on waiting datagrams counts
+   * every worker's, so that all of them apply it where one worker would.
+   */
+  private readonly othersFirsts = new Set<string>();
+  private readonly othersWaiting = new Set<string>();
 
   private readonly partIndex: number;
   private readonly partCount: number;
@@ -272,6 +279,7 @@ export class CaptureAnalysis implements CaptureSink {
     for (let i = 0; i < layerCount; i++) {
       const layer = decoded.layers[i];
       if (!this.owns(record.data, layer)) {
+        if (layer.fragment) this.followOthersFragment(record, layer);
         this.layerFlows[i] = FOREIGN_LAYER;
         innermost = -1;
         continue;
@@ -299,6 +307,8 @@ export class CaptureAnalysis implements CaptureSink {
     if (at < 0) return false;
     const data = record.data;
     const v4 = data[at] >> 4 === 4;
+    // A fragment is decoded all the same, for followOthersFragment().
+    if (v4 && ((data[at + 6] & 0x3f) | data[at + 7]) !== 0) return false;
     return partitionOf(data, v4 ? 4 : 6, at + (v4 ? 12 : 8),
       at + (v4 ? 16 : 24), this.partCount) !== this.partIndex;
   }
@@ -612,7 +622,7 @@ export class CaptureAnalysis implements CaptureSink {
     }
     let waiting = this.waiting.get(key);
     if (!waiting) {
-      if (this.waiting.size >= MAX_WAITING_DATAGRAMS) {
+      if (this.waitingDatagrams() >= MAX_WAITING_DATAGRAMS) {
         return this.countPortless(record, layer, origin);
       }
       waiting = { packets: 0, bytes: 0, seconds: 0, nanos: 0, origin };
@@ -626,6 +636,26 @@ export class CaptureAnalysis implements CaptureSink {
     waiting.packets++;
     waiting.bytes += record.originalLength;
     return -2;
+  }
+
+  /** Datagrams waiting for their first fragment, in every worker. */
+  private waitingDatagrams(): number {
+    return this.waiting.size + this.othersWaiting.size;
+  }
+
+  /** Keeps the count of another worker's waiting datagrams (see above). */
+  private followOthersFragment(record: PacketRecord, layer: IpLayer): void {
+    const key = datagramKey(record.data, layer);
+    if (layer.fragmentOffset === 0) {
+      this.othersFirsts.add(key);
+      this.othersWaiting.delete(key);
+      return;
+    }
+    if (this.othersFirsts.has(key) || this.othersWaiting.has(key)) return;
+    // Past the bound its worker counts it without ports; it waits nowhere.
+    if (this.waitingDatagrams() < MAX_WAITING_DATAGRAMS) {
+      this.othersWaiting.add(key);
+    }
   }
 
   private rememberDatagram(

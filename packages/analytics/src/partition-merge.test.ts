@@ -187,3 +187,28 @@ test('an ICMP error names the flow of its time, not a later one', async () => {
     assert.deepEqual(comparable(parts), comparable(whole), `${count}`);
   }
 });
+
+test('past the bound on waiting fragments, workers agree with one', async () => {
+  // More orphan fragments than may wait at once, each of its own address
+  // pair, so every worker holds some; then first fragments for a few.
+  const frames: T.TestPacket[] = [];
+  const pair = (i: number) => [[10, 1, i >> 8, i & 0xff], [10, 2, i >> 8,
+    i & 0xff]];
+  for (let i = 0; i < 12_000; i++) {
+    const [src, dst] = pair(i);
+    frames.push({ seconds: 1, fraction: i, data: T.ipv4(src, dst, 17,
+      new Uint8Array(16), { id: 7, offset: 48, more: false }) });
+  }
+  for (let i = 0; i < 12_000; i += 7) {
+    const [src, dst] = pair(i);
+    frames.push({ seconds: 2, fraction: i, data: T.ipv4(src, dst, 17,
+      T.udp(1000, 9, new Uint8Array(32)), { id: 7, offset: 0, more: true }) });
+  }
+  const file = T.pcapFile({ linkType: 101 }, frames);
+  const whole = await analyseWhole(file);
+  assert.ok(whole.columns.count > 12_000, `${whole.columns.count} flows`);
+  for (const count of [2, 3, 7]) {
+    const parts = await analyseInParts(file, count);
+    assert.deepEqual(comparable(parts), comparable(whole), `${count}`);
+  }
+});

@@ -8,10 +8,13 @@
  *
  * Limits: the result equals one worker's exactly, except past bounds that
  * one worker applies to the whole capture and each share applies to its
- * own part: more than 10,000 datagrams waiting for their first fragment
- * at once, more than 20,000 QUIC connections waiting for their names, more
- * than 100,000 DNS names, and a fragment inside a tunnel that waits for its
- * first fragment (its frame's time goes to no flow, not the tunnel's).
+ * own part: more than 20,000 QUIC connections waiting for their names,
+ * more than 100,000 DNS names, an ICMP error flow that quotes more than 64
+ * different flows in turn (its related flow may be an older one or none),
+ * and a fragment inside a tunnel that waits for its first fragment (its
+ * frame's time goes to no flow, not the tunnel's). The internal order of
+ * host names, of DNS response times and of timeline cells may differ;
+ * nothing shown depends on it.
  */
 
 import type { Problem } from '@capscope/parser/problems';

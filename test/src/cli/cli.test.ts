@@ -146,7 +146,8 @@ test('capscope gives the same output with 1, 2, 3 and 7 threads', () => {
 
 test('capscope refuses a thread count that is no whole number from 1', () => {
   const path = CORPUS_DIR + 'pcapplusplus__tls2.pcap';
-  for (const threads of ['0', '-2', '1.5', 'many']) {
+  for (const threads of ['0', '-2', '1.5', 'many', '0x3', '1e1', ' 3', '03',
+    '65', '']) {
     const run = capscope('summary', path, '--threads', threads);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /--threads is a whole number/);

@@ -15,7 +15,8 @@ const CORES_KEPT = 2;
 /**
  * How many workers share a local file's import: one per core past
  * CORES_KEPT, up to MAX_AUTO_WORKERS, else one. `?workers=N` in the
- * page's address sets exactly N for any file (tests compare 1, 2, 3, 7).
+ * page's address sets exactly N for any file (tests compare 1, 2, 3, 7),
+ * up to the import worker's limit of 8.
  */
 export function importOptions(): ImportOptions {
   const asked = new URLSearchParams(location.search).get('workers');

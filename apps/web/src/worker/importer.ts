@@ -125,7 +125,8 @@ export class Importer implements ImporterApi, UrlImporterApi {
         }
         if (nowMs - lastPartialMs >= PARTIAL_INTERVAL_MS) {
           lastPartialMs = nowMs;
-          void listener.partial(captureFigures(analysis, tally));
+          const figures = captureFigures(analysis, tally);
+          void listener.partial(shares?.withSharedFlows(figures) ?? figures);
         }
         snapshots.offer(nowMs);
       }

@@ -2,11 +2,13 @@ import { CaptureAnalysis } from '@capscope/analytics/analysis';
 import type { AnalysisPart } from '@capscope/analytics/partition-merge';
 import { partBuffers } from '@capscope/analytics/partition-merge';
 import { transfer } from 'comlink';
+import { ProtocolTally } from './figures';
 import type { ShareApi } from './share-protocol';
 
 /** One share of a capture's flows, over the bytes the import worker sends. */
 export function createShareApi(): ShareApi {
   let analysis: CaptureAnalysis | null = null;
+  const tally = new ProtocolTally();
   const started = (): CaptureAnalysis => {
     if (!analysis) throw new Error('share pushed to before it started');
     return analysis;
@@ -18,6 +20,12 @@ export function createShareApi(): ShareApi {
     push(chunk) {
       const share = started();
       if (!share.stopped) share.push(chunk);
+      tally.update(share);
+      return {
+        flows: share.flows.count,
+        tcpFlows: tally.tcpFlows,
+        udpFlows: tally.udpFlows,
+      };
     },
     async finish() {
       const share = started();

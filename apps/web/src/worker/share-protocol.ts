@@ -10,8 +10,18 @@ import type { AnalysisPart } from '@capscope/analytics/partition-merge';
 export interface ShareApi {
   /** Starts share `index` of `count` (see partition.ts). */
   start(index: number, count: number): void;
-  /** The next bytes of the capture, transferred; resolves once analysed. */
-  push(chunk: Uint8Array): void;
+  /**
+   * The next bytes of the capture, transferred; resolves once analysed,
+   * with the share's flows so far (for the figures shown meanwhile).
+   */
+  push(chunk: Uint8Array): ShareFlows;
   /** The share, its typed arrays transferred; after the last push. */
   finish(): Promise<AnalysisPart>;
+}
+
+/** A share's flows so far, by protocol. */
+export interface ShareFlows {
+  flows: number;
+  tcpFlows: number;
+  udpFlows: number;
 }

