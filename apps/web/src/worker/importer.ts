@@ -114,8 +114,13 @@ export class Importer implements ImporterApi, UrlImporterApi {
         if (next.done) break;
 
         analysis.push(next.value);
-        // The shares see what this worker saw, up to where it stopped.
-        await shares?.feed(next.value);
+        // The shares see what this worker saw, up to where it stopped. A
+        // share's worker that failed: one worker reads the file again.
+        if (shares && !(await shares.feed(next.value).then(() => true,
+          () => false))) {
+          shares.end();
+          return null;
+        }
         if (analysis.stopped) break;
 
         const nowMs = performance.now();
