@@ -108,10 +108,23 @@ export interface FlowCountries {
  */
 export class GeoLocator {
   private readonly cache = new Map<string, string>();
+  /** IPv4 answers by address as a number: no text made to find them. */
+  private readonly ipv4Cache = new Map<number, string>();
 
   constructor(private readonly reader: CountryReader | null) {}
 
   locate(version: number, words: ArrayLike<number>, at: number): string {
+    if (version !== 4) return this.lookUp(version, words, at);
+    const word = words[at] >>> 0;
+    let code = this.ipv4Cache.get(word);
+    if (code === undefined) {
+      code = this.lookUp(4, words, at);
+      this.ipv4Cache.set(word, code);
+    }
+    return code;
+  }
+
+  private lookUp(version: number, words: ArrayLike<number>, at: number) {
     const kind = classifyAddress(version, words, at);
     if (kind !== null) return kind;
     if (this.reader === null) return '';
