@@ -9,9 +9,9 @@ import { isGzipFile, openCaptureStream } from './input.js';
 
 /**
  * Files smaller than this are read by one thread. On the bench's 200 MB
- * capture two threads on two cores were about as fast as one (1.31 s
- * against 1.39 s, and slower in other runs); on 1 GB, 3.07 s against
- * 4.14 s (`npm run bench`, December 2026).
+ * capture two threads on two cores were slower than one (1.19 s against
+ * 1.04 s); on 1 GB faster (2.39 s against 2.73 s; `npm run bench`,
+ * December 2026).
  */
 const SHARED_MIN_BYTES = 256 * 1024 * 1024;
 /** Past this many, threads only compete for memory bandwidth. */
