@@ -172,10 +172,6 @@ export class CaptureAnalysis implements CaptureSink {
   private origins = new Float64Array(1024);
   /** References to flows another worker keeps, by this worker's flow. */
   private readonly references = new Map<number, FlowReference[]>();
-  /** Key ports of the layer keyPortsOf() last looked at. */
-  private keySrc = 0;
-  private keyDst = 0;
-
   constructor(options: AnalysisOptions = {}) {
     const partition = options.partition ?? { index: 0, count: 1 };
     this.partIndex = partition.index;
@@ -390,21 +386,10 @@ export class CaptureAnalysis implements CaptureSink {
     outer: IpLayer,
     layerIndex: number,
   ): void {
-    this.keyPortsOf(outer);
-    this.refer(flow, 'outer', record, outer, layerIndex, this.keySrc,
-      this.keyDst);
-  }
-
-  /** Sets keySrc and keyDst: the ports a layer's flow is found by. */
-  private keyPortsOf(layer: IpLayer): void {
-    this.keySrc = layer.srcPort;
-    this.keyDst = layer.dstPort;
-    if (layer.icmpType >= 0) {
-      // Echo-like messages pair by identifier; others by type and code.
-      this.keySrc = this.keyDst = layer.icmpId >= 0
-        ? 0x10000 | layer.icmpId
-        : 0x20000 | (layer.icmpType << 8) | layer.icmpCode;
-    }
+    const icmp = outer.icmpType >= 0;
+    this.refer(flow, 'outer', record, outer, layerIndex,
+      icmp ? icmpKey(outer) : outer.srcPort,
+      icmp ? icmpKey(outer) : outer.dstPort);
   }
 
   /**
@@ -512,10 +497,9 @@ export class CaptureAnalysis implements CaptureSink {
   ): number {
     const flows = this.flows;
     const protocol = layer.protocol;
-    this.keyPortsOf(layer);
-    const keySrc = this.keySrc;
-    const keyDst = this.keyDst;
     const icmp = layer.icmpType >= 0;
+    const keySrc = icmp ? icmpKey(layer) : layer.srcPort;
+    const keyDst = icmp ? keySrc : layer.dstPort;
     const shownSrc = icmp ? layer.icmpType : layer.srcPort;
     const shownDst = icmp ? layer.icmpCode : layer.dstPort;
     const origin = record.index * ORIGIN_LAYERS + layerIndex;
@@ -763,6 +747,16 @@ function hexToBytes(text: string): Uint8Array {
     out[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16);
   }
   return out;
+}
+
+/**
+ * An ICMP message's key port (both sides): echo-like messages pair by
+ * identifier, others by type and code.
+ */
+function icmpKey(layer: IpLayer): number {
+  return layer.icmpId >= 0
+    ? 0x10000 | layer.icmpId
+    : 0x20000 | (layer.icmpType << 8) | layer.icmpCode;
 }
 
 function sameReference(a: FlowReference, b: FlowReference): boolean {
