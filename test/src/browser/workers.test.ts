@@ -6,7 +6,8 @@
 // (test/src/corpus/partition.test.ts); this checks the browser's path.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { StaticServer } from '../../../scripts/static-server.mjs';
 import { CAPTURES_DIR } from './corpus-truth.js';
 import { launchBrowser, openPage, serveApp } from './harness.js';
+import { fileURLToPath } from 'node:url';
 import {
   byTestId,
   numberAttribute,
@@ -102,4 +104,54 @@ describe('a file shared among workers shows what one worker gives', () => {
       }
     });
   }
+});
+
+describe('a file that changes during a shared import', () => {
+  let server: StaticServer;
+  let browser: Browser;
+  let made: string;
+  let file: string;
+
+  before(async () => {
+    server = await serveApp();
+    browser = await launchBrowser();
+    made = await mkdtemp(path.join(tmpdir(), 'capscope-changed-'));
+    file = path.join(made, 'changing.pcap');
+    // Big enough that many reads are still to come when it changes.
+    const generator = fileURLToPath(
+      new URL('../generator/cli.js', import.meta.url));
+    const run = spawnSync(process.execPath, [generator, 'bench', '150M', file],
+      { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    if (made) await rm(made, { recursive: true, force: true });
+  });
+
+  test('keeps what came before, says so, and throws nothing', async () => {
+    const { size } = await stat(file);
+    const { context, page, log } = await openPage(browser);
+    try {
+      await page.goto(`${server.url}?workers=3`);
+      await pickFile(page, file);
+      await page.locator(
+        `${byTestId('import-progress')}[data-state="running"]`,
+      ).waitFor({ timeout: TIMEOUT_MS });
+      // A new modification time: Chromium refuses the reads still to come.
+      const later = new Date(Date.now() + 60_000);
+      await utimes(file, later, later);
+      await waitForImport(page, 'done', size, TIMEOUT_MS);
+      const message = page.locator(byTestId('error-message'));
+      assert.equal(await message.getAttribute('data-kind'), 'unreadable');
+      assert.match(await message.innerText(), /packets before byte \d+/);
+      assert.ok(await numberAttribute(page, 'packet-count') > 0);
+      assert.deepEqual(log.problems().filter((p) => p.startsWith('uncaught')),
+        []);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -30,7 +30,12 @@ export async function* readSlices(file: Blob): AsyncGenerator<Uint8Array> {
   const startReads = () => {
     while (pending.length < READS_IN_FLIGHT && nextOffset < file.size) {
       const end = Math.min(nextOffset + SLICE_BYTES, file.size);
-      pending.push(file.slice(nextOffset, end).arrayBuffer());
+      const read = file.slice(nextOffset, end).arrayBuffer();
+      // A read ahead may fail (the file changed) before the loop awaits
+      // it; the await below still sees the failure, but it must not count
+      // as unhandled meanwhile.
+      read.catch(() => undefined);
+      pending.push(read);
       nextOffset = end;
     }
   };
