@@ -183,8 +183,13 @@ export class CaptureAnalysis implements CaptureSink {
     this.reader.push(chunk);
   }
 
-  end(): void {
-    this.reader.end();
+  /**
+   * No more bytes. `cut` when the input stopped short because reading it
+   * failed: a record the last bytes began is then no damage of the file's,
+   * and is neither reported nor looked into.
+   */
+  end(cut = false): void {
+    if (!cut) this.reader.end();
     this.flushWaitingFragments();
   }
 

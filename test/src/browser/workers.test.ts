@@ -148,6 +148,10 @@ describe('a file that changes during a shared import', () => {
       assert.equal(await message.getAttribute('data-kind'), 'unreadable');
       assert.match(await message.innerText(), /packets before byte \d+/);
       assert.ok(await numberAttribute(page, 'packet-count') > 0);
+      // The read stopped; the file does not end inside a record.
+      const problems = page.locator(byTestId('problem-item'));
+      assert.deepEqual(await problems.evaluateAll((items) =>
+        items.map((item) => item.getAttribute('data-kind'))), []);
       assert.deepEqual(log.problems().filter((p) => p.startsWith('uncaught')),
         []);
     } finally {

@@ -140,10 +140,11 @@ export class Importer implements ImporterApi, UrlImporterApi {
         shares?.end();
         return failed(source.describeFailure(readFailure), source.progress());
       }
-      analysis.end();
+      const cut = readFailure !== null;
+      analysis.end(cut);
       await analysis.finish();
       if (shares) {
-        const parts = await shares.results().catch(() => null);
+        const parts = await shares.results(cut).catch(() => null);
         if (!parts) return null;
         result = mergeParts([analysis.part(), ...parts]);
       } else {

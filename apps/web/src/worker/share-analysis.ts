@@ -27,9 +27,9 @@ export function createShareApi(): ShareApi {
         udpFlows: tally.udpFlows,
       };
     },
-    async finish() {
+    async finish(cut) {
       const share = started();
-      share.end();
+      share.end(cut);
       await share.finish();
       const part = share.part();
       return transfer(part, partBuffers(part));

@@ -15,8 +15,11 @@ export interface ShareApi {
    * with the share's flows so far (for the figures shown meanwhile).
    */
   push(chunk: Uint8Array): ShareFlows;
-  /** The share, its typed arrays transferred; after the last push. */
-  finish(): Promise<AnalysisPart>;
+  /**
+   * The share, its typed arrays transferred; after the last push. `cut`
+   * when reading the file failed (see CaptureAnalysis.end()).
+   */
+  finish(cut: boolean): Promise<AnalysisPart>;
 }
 
 /** A share's flows so far, by protocol. */

@@ -80,13 +80,16 @@ export class ShareWorkers {
     return out;
   }
 
-  /** The shares once all are done; rejects if any worker failed. */
-  async results(): Promise<AnalysisPart[]> {
+  /**
+   * The shares once all are done; rejects if any worker failed. `cut` as
+   * CaptureAnalysis.end() takes it.
+   */
+  async results(cut: boolean): Promise<AnalysisPart[]> {
     try {
       await this.flush();
       for (const share of this.shares) await Promise.all(share.waiting);
       return await Promise.all(this.shares.map((share) =>
-        this.race(share, share.api.finish())));
+        this.race(share, share.api.finish(cut))));
     } finally {
       this.end();
     }
