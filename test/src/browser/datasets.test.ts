@@ -67,6 +67,18 @@ async function firstRows(page: Page, count = 8): Promise<string[]> {
   return rows.slice(0, count);
 }
 
+/**
+ * What the capture properties say of the file: the summary line and the
+ * interfaces table (not how many workers read it, which only an import
+ * knows).
+ */
+async function captureProperties(page: Page): Promise<string> {
+  const properties = page.locator(byTestId('capture-properties'));
+  const summary = await properties.locator('summary').textContent();
+  const interfaces = await properties.locator('table').textContent();
+  return `${summary} | ${interfaces}`;
+}
+
 /** Waits for a dataset on screen that is kept, with `sources` captures. */
 async function waitForDataset(page: Page, sources = 1): Promise<string> {
   const status = page.locator(
@@ -282,14 +294,18 @@ describe('web app: datasets kept in the browser', () => {
       const id = await waitForDataset(page);
       const shown = await totals(page);
       const rows = await firstRows(page);
+      const properties = await captureProperties(page);
+      assert.match(properties, /pcap 2\.4/);
       assert.equal(shown.packets !== null && Number(shown.packets) > 0, true);
       assert.ok(page.url().endsWith(`#ds=${id}`), 'the address names it');
 
-      // A reload opens it again from the address, with no file picked.
+      // A reload opens it again from the address, with no file picked,
+      // with the same capture properties (format, version, interfaces).
       await page.reload();
       await waitForDataset(page);
       assert.deepEqual(await totals(page), shown);
       assert.deepEqual(await firstRows(page), rows);
+      assert.equal(await captureProperties(page), properties);
 
       // And the start page lists it, to open from there.
       await showList(page);

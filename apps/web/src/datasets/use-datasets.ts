@@ -351,6 +351,8 @@ function saveRequest(
     summary: {
       bytesRead: result.bytesRead,
       format: result.format,
+      formatVersion: result.formatVersion,
+      interfaces: result.interfaces,
       linkTypes: result.linkTypes,
       figures: result.figures,
       damage: result.damage,

@@ -4,6 +4,7 @@
 
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { Problem } from '@capscope/parser/problems';
+import type { InterfaceInfo } from '@capscope/parser/record';
 import type { CaptureFigures, ImportError } from '../worker/protocol';
 
 export const DB_NAME = 'capscope-datasets';
@@ -52,6 +53,12 @@ export interface PartRecord {
 export interface SourceSummary {
   bytesRead: number;
   format: 'pcap' | 'pcapng' | null;
+  /**
+   * The format's version and the file's interfaces, for its properties.
+   * Optional, so records written without them still read: absent there.
+   */
+  formatVersion?: string;
+  interfaces?: InterfaceInfo[];
   linkTypes: number[];
   figures: CaptureFigures;
   damage: ImportError | null;

@@ -404,6 +404,11 @@ function resultSummary(
     bytesRead: sum(sources.map((s) => s.summary.bytesRead)),
     bytesTotal: sum(sources.map((s) => s.fileBytes)),
     format: sources[0].summary.format,
+    // One capture's properties; several captures have no one set of them.
+    ...(several ? {} : {
+      formatVersion: sources[0].summary.formatVersion,
+      interfaces: sources[0].summary.interfaces,
+    }),
     linkTypes: [...new Set(sources.flatMap((s) => s.summary.linkTypes))],
     figures: record.figures,
     damage: damage && several
