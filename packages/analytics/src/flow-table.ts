@@ -360,15 +360,7 @@ export class FlowTable {
 
   /** The columns cut to the flow count, as copies that can be transferred. */
   snapshot(): FlowColumns {
-    const c = this.columns;
-    const out = { count: c.count } as FlowColumns;
-    for (const name of COLUMN_NAMES) {
-      const width = COLUMN_SHAPES[name][1];
-      const column = c[name] as unknown as Uint8Array;
-      (out as unknown as Record<string, unknown>)[name] = column.slice(
-        0, c.count * width);
-    }
-    return out;
+    return this.cut(true);
   }
 
   /**
@@ -376,13 +368,18 @@ export class FlowTable {
    * no copy, for a table that takes no more packets.
    */
   view(): FlowColumns {
+    return this.cut(false);
+  }
+
+  private cut(copy: boolean): FlowColumns {
     const c = this.columns;
     const out = { count: c.count } as FlowColumns;
     for (const name of COLUMN_NAMES) {
-      const width = COLUMN_SHAPES[name][1];
+      const length = c.count * COLUMN_SHAPES[name][1];
       const column = c[name] as unknown as Uint8Array;
-      (out as unknown as Record<string, unknown>)[name] = column.subarray(
-        0, c.count * width);
+      (out as unknown as Record<string, unknown>)[name] = copy
+        ? column.slice(0, length)
+        : column.subarray(0, length);
     }
     return out;
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
+import { prng } from '@capscope/parser/header-kernel-testing';
 import * as T from '@capscope/parser/testing';
 import { CaptureAnalysis } from './analysis.js';
 import { mergeParts } from './partition-merge.js';
@@ -8,18 +9,6 @@ import {
   analyseWhole,
   comparable,
 } from './partition-testing.js';
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A DNS response naming `address` (4 bytes) for `name`. */
 function dnsAnswer(name: string, address: number[]): Uint8Array {
@@ -46,7 +35,7 @@ const TCP_RST = 0x04;
  * differently, packets out of time order, and frames without IP.
  */
 function mixedCapture(seed: number, frames: number): Uint8Array {
-  const next = random(seed);
+  const next = prng(seed);
   const pick = <V>(list: V[]): V => list[Math.floor(next() * list.length)];
   const hosts = Array.from({ length: 24 }, (_, i) => [10, 0, i >> 4, i + 1]);
   const hosts6 = Array.from({ length: 6 }, (_, i) =>

@@ -322,7 +322,10 @@ function toWords(bytes: Uint8Array, out: Uint32Array): void {
   }
 }
 
-/** Compares a flow's key with a reference whose words are in `words`. */
+/**
+ * Compares a flow's key with a reference; `words` holds the reference's
+ * addresses as referenceHash() left them.
+ */
 function sameKey(
   c: FlowColumns,
   keyPorts: FlowKeyPorts,
@@ -334,8 +337,6 @@ function sameKey(
     c.protocol[g] !== reference.protocol) {
     return false;
   }
-  toWords(reference.src, words.src);
-  toWords(reference.dst, words.dst);
   const forward = keyPorts.src[g] === reference.srcPort &&
     keyPorts.dst[g] === reference.dstPort &&
     sameWords(c.srcAddr, g, words.src) && sameWords(c.dstAddr, g, words.dst);

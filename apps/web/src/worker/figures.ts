@@ -1,4 +1,7 @@
-import type { CaptureAnalysis } from '@capscope/analytics/analysis';
+import type {
+  CaptureAnalysis,
+  CaptureSummary,
+} from '@capscope/analytics/analysis';
 import type { AnalysisResult } from '@capscope/analytics/analysis-result';
 import { summarize } from '@capscope/analytics/analysis-result';
 import type { CaptureFigures } from './protocol';
@@ -35,24 +38,21 @@ export function captureFigures(
   tally: ProtocolTally,
 ): CaptureFigures {
   tally.update(analysis);
-  const summary = analysis.summary();
-  return {
-    packets: summary.packets,
-    bytes: summary.bytes,
-    flows: summary.flows,
-    tcpFlows: tally.tcpFlows,
-    udpFlows: tally.udpFlows,
-    firstSeen: summary.firstSeen,
-    lastSeen: summary.lastSeen,
-    problemCount: analysis.problemCount,
-  };
+  return figuresOf(analysis.summary(), tally, analysis.problemCount);
 }
 
 /** The figures of a finished analysis (one worker's or merged shares'). */
 export function resultFigures(result: AnalysisResult): CaptureFigures {
   const tally = new ProtocolTally();
   tally.count(result.columns.protocol, result.columns.count);
-  const summary = summarize(result);
+  return figuresOf(summarize(result), tally, result.problemCount);
+}
+
+function figuresOf(
+  summary: CaptureSummary,
+  tally: ProtocolTally,
+  problemCount: number,
+): CaptureFigures {
   return {
     packets: summary.packets,
     bytes: summary.bytes,
@@ -61,6 +61,6 @@ export function resultFigures(result: AnalysisResult): CaptureFigures {
     udpFlows: tally.udpFlows,
     firstSeen: summary.firstSeen,
     lastSeen: summary.lastSeen,
-    problemCount: result.problemCount,
+    problemCount,
   };
 }

@@ -5,7 +5,8 @@ import { NotACaptureError } from '@capscope/parser/problems';
 import { summarize } from '../analysis-result.js';
 import { FLOW_FIELDS, flowRecord } from '../flow-record.js';
 import { JsonBytes, writeFlowJson } from '../flow-json.js';
-import type { CountryReader } from '../geo.js';
+import type { AnalysisResult } from '../analysis-result.js';
+import type { CountryReader, FlowCountries } from '../geo.js';
 import { GeoLocator } from '../geo.js';
 import { flowFindings } from '../findings/finding.js';
 import { runFindings } from '../findings/run.js';
@@ -57,6 +58,18 @@ function threadCount(text: string | undefined): number {
   return text !== undefined && /^[1-9][0-9]*$/.test(text) ? Number(text) : NaN;
 }
 
+/** The analysis, then the countries of its flows from `geoip`. */
+async function analyseWithCountries(
+  path: string,
+  geoip: string,
+  threads: number,
+): Promise<{ analysis: AnalysisResult; countries: FlowCountries }> {
+  const analysis = await analyse(path, threads);
+  const reader = (await maxmind.open(geoip)) as unknown as CountryReader;
+  const countries = new GeoLocator(reader).locateFlows(analysis.columns);
+  return { analysis, countries };
+}
+
 function csvLine(record: FlowRecord): string {
   return FLOW_FIELDS.map((field) => csvCell(record[field])).join(',');
 }
@@ -68,10 +81,9 @@ async function printFlows(
   geoip: string,
   threads: number,
 ): Promise<void> {
-  const analysis = await analyse(path, threads);
+  const { analysis, countries } = await analyseWithCountries(path, geoip,
+    threads);
   const columns = analysis.columns;
-  const reader = (await maxmind.open(geoip)) as unknown as CountryReader;
-  const countries = new GeoLocator(reader).locateFlows(columns);
   const context = {
     timeDigits: analysis.totals.timeDigits,
     names: analysis.names,
@@ -112,14 +124,13 @@ async function printFindings(
   geoip: string,
   threads: number,
 ): Promise<void> {
-  const analysis = await analyse(path, threads);
-  const columns = analysis.columns;
-  const reader = (await maxmind.open(geoip)) as unknown as CountryReader;
+  const { analysis, countries } = await analyseWithCountries(path, geoip,
+    threads);
   const findings = runFindings({
-    columns,
+    columns: analysis.columns,
     names: analysis.names,
     dnsNames: analysis.dnsNames,
-    countries: new GeoLocator(reader).locateFlows(columns),
+    countries,
   });
   const lines = findings.map(({ kind, reason, filter, flows }) =>
     JSON.stringify({ kind, reason, flows: flows.length, filter }));
