@@ -1,6 +1,7 @@
 import { TUNNEL_NAMES } from '@capscope/parser/decode';
 import { formatTime } from '@capscope/parser/time';
-import { formatAddress } from './address.js';
+import type { AddressIndex } from './aggregates/address-index.js';
+import { addressText } from './aggregates/address-index.js';
 import { APP_NAMES } from './apps.js';
 import type { FlowContext } from './flow-record.js';
 import {
@@ -13,6 +14,21 @@ import type { FlowColumns } from './flow-table.js';
 import type { FlowCountries } from './geo.js';
 
 const QUOTE = 0x22;
+const DOT = 0x2e;
+const LETTER_Z = 0x5a;
+/** Integers below this are written with 32-bit integer arithmetic. */
+const INT_LIMIT = 2 ** 31;
+/** Nanoseconds in a second, and the digits after a time's point. */
+const NANOS_PER_SECOND = 1e9;
+const NANO_DIGITS = 9;
+/**
+ * Durations below this many seconds are written from whole nanoseconds:
+ * up to 15 significant digits, which a double holds exactly, so the text
+ * is the one Number(seconds.toFixed(9)) gives (flow-json.test.ts).
+ */
+const EXACT_DURATION_SECONDS = 1e6;
+/** Nanoseconds of the smallest number JSON writes without an exponent. */
+const MIN_PLAIN_FRACTION = 1000;
 const BACKSLASH = 0x5c;
 const encoder = new TextEncoder();
 
@@ -76,6 +92,21 @@ export class JsonBytes {
     }
     this.reserve(16);
     const bytes = this.bytes;
+    // Counts and ports fit 31 bits: integer division is much cheaper than
+    // Math.floor on a double.
+    if (value < INT_LIMIT) {
+      let digits = 1;
+      for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++;
+      let at = this.length + digits;
+      this.length = at;
+      let rest = value;
+      do {
+        const tenth = (rest / 10) | 0;
+        bytes[--at] = 0x30 + rest - tenth * 10;
+        rest = tenth;
+      } while (rest > 0);
+      return;
+    }
     let digits = 1;
     for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
     let at = this.length + digits;
@@ -85,6 +116,28 @@ export class JsonBytes {
       bytes[--at] = 0x30 + (rest % 10);
       rest = Math.floor(rest / 10);
     } while (rest > 0);
+  }
+
+  /**
+   * `digits` decimal digits of `value` (0 <= value < 10^digits), with
+   * leading zeros.
+   */
+  digits(value: number, digits: number): void {
+    this.reserve(digits);
+    const bytes = this.bytes;
+    let at = this.length + digits;
+    this.length = at;
+    for (let i = 0; i < digits; i++) {
+      const tenth = (value / 10) | 0;
+      bytes[--at] = 0x30 + value - tenth * 10;
+      value = tenth;
+    }
+  }
+
+  /** One byte of printable ASCII. */
+  byte(code: number): void {
+    this.reserve(1);
+    this.bytes[this.length++] = code;
   }
 
   private reserve(more: number): void {
@@ -108,6 +161,25 @@ function isPlain(text: string): boolean {
 }
 
 /**
+ * What writeFlowJson needs beyond FlowContext: every distinct address and
+ * its text, made once for all flows (addresses repeat across flows).
+ */
+export interface FlowJsonContext extends FlowContext {
+  addresses: AddressIndex;
+  addressTexts: readonly string[];
+}
+
+/** The JSON writer's context for `index`: each address's text, once. */
+export function flowJsonContext(
+  context: FlowContext,
+  index: AddressIndex,
+): FlowJsonContext {
+  const addressTexts = Array.from({ length: index.count },
+    (_, id) => addressText(index, id));
+  return { ...context, addresses: index, addressTexts };
+}
+
+/**
  * One flow as a JSON line (with its newline), exactly what
  * JSON.stringify(flowRecord(...)) writes, from the columns without the
  * record. flow-json.test.ts holds the two together.
@@ -116,11 +188,10 @@ export function writeFlowJson(
   out: JsonBytes,
   c: FlowColumns,
   flow: number,
-  context: FlowContext,
+  context: FlowJsonContext,
 ): void {
-  const version = c.version[flow];
-  const src = addressText(version, c.srcAddr, flow * 4);
-  const dst = addressText(version, c.dstAddr, flow * 4);
+  const src = context.addressTexts[context.addresses.src[flow]];
+  const dst = context.addressTexts[context.addresses.dst[flow]];
   const hostIndex = c.host[flow];
   const names = context.addressNames;
   const countries = context.countries;
@@ -154,7 +225,7 @@ export function writeFlowJson(
   out.raw(',"lastSeen":');
   writeTime(out, c.lastSeconds[flow], c.lastNanos[flow], context.timeDigits);
   out.raw(',"duration":');
-  out.number(flowDuration(c, flow));
+  writeDuration(out, c, flow);
   out.raw(',"app":');
   out.string(APP_NAMES[c.app[flow]] ?? '');
   out.raw(',"host":');
@@ -190,15 +261,65 @@ export function writeFlowJson(
   out.raw('}\n');
 }
 
+/**
+ * The text of the last second written ("2026-11-30T10:00:02"): flows
+ * sorted by their start share their seconds often, and formatting the
+ * calendar is the slow part.
+ */
+let lastSecond = NaN;
+let lastSecondText = '';
+
 function writeTime(
   out: JsonBytes,
   seconds: number,
   nanos: number,
   digits: number,
 ): void {
-  const text = formatTime(seconds, nanos, digits);
-  if (text === null) out.raw('null');
-  else out.string(text);
+  if (seconds !== lastSecond) {
+    const text = formatTime(seconds, 0, 0);
+    if (text === null) {
+      out.raw('null');
+      return;
+    }
+    lastSecond = seconds;
+    lastSecondText = text.slice(0, -1); // without its "Z"
+  }
+  out.byte(QUOTE);
+  out.raw(lastSecondText);
+  if (digits > 0) {
+    const shown = Math.min(digits, NANO_DIGITS);
+    out.byte(DOT);
+    out.digits(Math.floor(nanos / 10 ** (NANO_DIGITS - shown)), shown);
+  }
+  out.byte(LETTER_Z);
+  out.byte(QUOTE);
+}
+
+/** flowDuration(), written without making its number's text. */
+function writeDuration(out: JsonBytes, c: FlowColumns, flow: number): void {
+  const seconds = c.lastSeconds[flow] - c.firstSeconds[flow];
+  const nanos = c.lastNanos[flow] - c.firstNanos[flow];
+  const total = seconds * NANOS_PER_SECOND + nanos;
+  if (!(seconds >= 0 && seconds < EXACT_DURATION_SECONDS && total >= 0)) {
+    out.number(flowDuration(c, flow));
+    return;
+  }
+  const whole = Math.floor(total / NANOS_PER_SECOND);
+  let fraction = total - whole * NANOS_PER_SECOND;
+  // Below a microsecond JSON switches to exponents ("1e-7").
+  if (whole === 0 && fraction > 0 && fraction < MIN_PLAIN_FRACTION) {
+    out.number(flowDuration(c, flow));
+    return;
+  }
+  out.number(whole);
+  if (fraction === 0) return;
+  let shown = NANO_DIGITS;
+  while (fraction % 10 === 0) {
+    fraction /= 10;
+    shown--;
+  }
+  out.byte(DOT);
+  out.digits(fraction, shown);
 }
 
 function countryOf(
@@ -206,28 +327,4 @@ function countryOf(
   index: number | undefined,
 ): string {
   return countries && index !== undefined ? countries.codes[index] : '';
-}
-
-/**
- * IPv4 addresses as text, remembered: flows share their ends, and a
- * lookup is several times cheaper than formatting. Bounded, so a capture
- * of random addresses cannot grow it without end.
- */
-const ipv4Texts = new Map<number, string>();
-const MAX_REMEMBERED_ADDRESSES = 1 << 20;
-
-function addressText(
-  version: number,
-  words: Uint32Array,
-  at: number,
-): string {
-  if (version !== 4) return formatAddress(version, words, at);
-  const word = words[at];
-  let text = ipv4Texts.get(word);
-  if (text === undefined) {
-    if (ipv4Texts.size >= MAX_REMEMBERED_ADDRESSES) ipv4Texts.clear();
-    text = formatAddress(4, words, at);
-    ipv4Texts.set(word, text);
-  }
-  return text;
 }

@@ -5,7 +5,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CaptureAnalysis } from '@capscope/analytics/analysis';
-import { JsonBytes, writeFlowJson } from '@capscope/analytics/flow-json';
+import { indexAddresses } from '@capscope/analytics/aggregates/address-index';
+import {
+  flowJsonContext,
+  JsonBytes,
+  writeFlowJson,
+} from '@capscope/analytics/flow-json';
 import type { FlowContext } from '@capscope/analytics/flow-record';
 import { flowRecord } from '@capscope/analytics/flow-record';
 import { analyseFile, corpusFiles } from './corpus.js';
@@ -14,10 +19,11 @@ const decoder = new TextDecoder();
 
 function agree(analysis: CaptureAnalysis, context: FlowContext, label: string) {
   const c = analysis.flows.columns;
+  const jsonContext = flowJsonContext(context, indexAddresses(c));
   // A small start, so that the writer grows while it writes.
   const out = new JsonBytes(16);
   for (let flow = 0; flow < c.count; flow++) {
-    writeFlowJson(out, c, flow, context);
+    writeFlowJson(out, c, flow, jsonContext);
     assert.equal(decoder.decode(out.take()),
       JSON.stringify(flowRecord(c, flow, context)) + '\n',
       `${label} flow ${flow}`);
@@ -76,5 +82,37 @@ test('numbers are written as JSON.stringify writes them', () => {
     out.number(value);
     assert.equal(decoder.decode(out.take()), JSON.stringify(value),
       String(value));
+  }
+});
+
+test('times and durations are written as JSON.stringify writes them', () => {
+  // Flows of a real capture with their times rewritten: durations from
+  // 0 to past the exact range, below a microsecond (written with an
+  // exponent), whole seconds, and times at the ends of the calendar.
+  const { analysis } = analyseFile('pcapplusplus__tls2.pcap');
+  assert.ok(analysis);
+  const c = analysis.flows.columns;
+  const starts = [0, 1796032800, 253402300799, -62135596800, 1e12, 86399];
+  const spans = [[0, 0], [0, 1], [0, 999], [0, 1000], [0, 999999999],
+    [1, -999999999], [1, 0], [12, 345678901], [999999, 999999999],
+    [1000000, 1], [3e9, 7], [0, 100], [5, 500000000]];
+  let flow = 0;
+  for (const first of starts) {
+    for (const [seconds, nanos] of spans) {
+      if (flow >= c.count) break;
+      // Both times as valid (seconds, nanos) pairs, nanos below 10^9.
+      const firstNanos = nanos < 0 ? 999999999 : (123456789 * flow) % 1e9;
+      const lastNanos = firstNanos + nanos;
+      const carry = Math.floor(lastNanos / 1e9);
+      c.firstSeconds[flow] = first;
+      c.firstNanos[flow] = firstNanos;
+      c.lastSeconds[flow] = first + seconds + carry;
+      c.lastNanos[flow] = lastNanos - carry * 1e9;
+      flow++;
+    }
+  }
+  assert.ok(flow >= 40, `${flow} flows rewritten`);
+  for (const timeDigits of [0, 3, 6, 9]) {
+    agree(analysis, { timeDigits, names: analysis.names }, `digits ${timeDigits}`);
   }
 });

