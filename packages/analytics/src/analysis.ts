@@ -1,6 +1,15 @@
 import { DecodedPacket, decodePacket } from '@capscope/parser/decode';
 import type { IpLayer } from '@capscope/parser/decode';
 import type { CaptureSink } from '@capscope/parser/framer';
+import type { RecordLoop } from '@capscope/parser/header-kernel-engine';
+import {
+  decodeFromHeaderRecord,
+  packetFromHeader,
+} from '@capscope/parser/header-kernel-decoded';
+import type { HeaderBatch } from '@capscope/parser/header-kernel-layout';
+import { RECORD_WORDS } from '@capscope/parser/header-kernel-layout';
+import type { HeaderSink } from '@capscope/parser/header-kernel-reader';
+import { HeaderReader } from '@capscope/parser/header-kernel-reader';
 import { isDecodedLinkType, linkTypeName } from '@capscope/parser/linktypes';
 import { plainIpHeader } from '@capscope/parser/plain-ip';
 import type { Problem } from '@capscope/parser/problems';
@@ -10,6 +19,7 @@ import type {
   InterfaceInfo,
   PacketRecord,
 } from '@capscope/parser/record';
+import { newPacketRecord } from '@capscope/parser/record';
 import { isTimeInRange } from '@capscope/parser/time';
 import type { AnalysisResult } from './analysis-result.js';
 import { summarize } from './analysis-result.js';
@@ -93,6 +103,14 @@ interface AddressedHeader {
 export interface AnalysisOptions {
   /** Analyse one share of the flows only; see partition.ts. */
   partition?: Partition;
+  /**
+   * A header kernel's record loop (TypeScript or WebAssembly): classic
+   * pcap is then framed and its plain frames decoded by the kernel, the
+   * rest by decodePacket(). The result is the same either way
+   * (analysis-kernel.test.ts); without one, CaptureReader and
+   * decodePacket() read everything.
+   */
+  recordLoop?: RecordLoop;
 }
 
 /**
@@ -115,7 +133,7 @@ const MAX_REFERENCES_PER_FLOW = 64;
  * Turns a capture, pushed in chunks, into flows and totals. It is the one
  * pipeline the CLI, the worker and the tests all run.
  */
-export class CaptureAnalysis implements CaptureSink {
+export class CaptureAnalysis implements CaptureSink, HeaderSink {
   readonly flows = new FlowTable();
   readonly totals: CaptureTotals = {
     packets: 0,
@@ -149,7 +167,9 @@ export class CaptureAnalysis implements CaptureSink {
   readonly hierarchy = new ProtocolHierarchy();
   readonly activity = new FlowActivity();
 
-  private readonly reader = new CaptureReader(this);
+  private readonly reader: CaptureReader | HeaderReader;
+  /** The packet of a kernel record being counted (see records()). */
+  private readonly batchRecord = newPacketRecord();
   private readonly decoded = new DecodedPacket();
   private readonly layerFlows = new Int32Array(4);
   private readonly unknownLinkTypesSeen = new Set<number>();
@@ -177,6 +197,9 @@ export class CaptureAnalysis implements CaptureSink {
     this.partIndex = partition.index;
     this.partCount = partition.count;
     this.leader = partition.index === 0;
+    this.reader = options.recordLoop
+      ? new HeaderReader(this, options.recordLoop)
+      : new CaptureReader(this);
   }
 
   push(chunk: Uint8Array): void {
@@ -235,7 +258,37 @@ export class CaptureAnalysis implements CaptureSink {
     this.problemOrder.push(this.totals.packets * 4 + phase);
   }
 
+  /** CaptureSink: one packet, from CaptureReader. */
   packet(record: PacketRecord): void {
+    if (this.countPacket(record)) return;
+    decodePacket(record, this.decoded);
+    this.countDecoded(record);
+  }
+
+  /**
+   * HeaderSink: packets as a kernel's header records. A plain frame's
+   * record says all decodePacket() would find in it, so it is not decoded
+   * again; any other frame is.
+   */
+  records(batch: HeaderBatch): void {
+    const record = this.batchRecord;
+    const words = batch.words;
+    for (let i = 0; i < batch.count; i++) {
+      packetFromHeader(batch, i, record);
+      if (this.countPacket(record)) continue;
+      if (!decodeFromHeaderRecord(record, words, i * RECORD_WORDS,
+        this.decoded)) {
+        decodePacket(record, this.decoded);
+      }
+      this.countDecoded(record);
+    }
+  }
+
+  /**
+   * Counts a packet in the totals and the time range; true when that is
+   * all there is to do with it here.
+   */
+  private countPacket(record: PacketRecord): boolean {
     const totals = this.totals;
     totals.packets++;
     totals.bytes += record.originalLength;
@@ -246,10 +299,15 @@ export class CaptureAnalysis implements CaptureSink {
     // which every worker's timeline sees.
     if (this.partCount > 1 && this.othersPlainFrame(record)) {
       this.activity.add(-1, record);
-      return;
+      return true;
     }
+    return false;
+  }
+
+  /** Counts a packet once `this.decoded` holds its headers. */
+  private countDecoded(record: PacketRecord): void {
+    const totals = this.totals;
     const decoded = this.decoded;
-    decodePacket(record, decoded);
     if (decoded.unknownLink) {
       this.observe(record, -1, this.leader);
       if (this.leader) this.reportUnknownLink(record);
@@ -438,8 +496,8 @@ export class CaptureAnalysis implements CaptureSink {
   }
 
   /**
-   * The finished analysis; call after end() and finish(). Its columns are
-   * views of the flow table's arrays, not copies.
+   * The finished analysis; call after end() and finish(). Its columns and
+   * activity are views of the analysis's own arrays, not copies.
    */
   result(): AnalysisResult {
     return {
@@ -456,7 +514,7 @@ export class CaptureAnalysis implements CaptureSink {
       dnsNames: this.hints.dnsNames,
       dnsResponseCodes: this.hints.dnsResponseCodes,
       hierarchy: this.hierarchy.nodes(),
-      activity: this.activity.snapshot(),
+      activity: this.activity.view(),
     };
   }
 

@@ -2,17 +2,23 @@
  * Helpers for tests that hold several workers' merged analysis to one
  * worker's: both run in this thread, over bytes in memory.
  */
+import type { RecordLoop } from '@capscope/parser/header-kernel-engine';
 import type { AnalysisResult } from './analysis-result.js';
 import { CaptureAnalysis } from './analysis.js';
 import { COLUMN_NAMES } from './flow-table.js';
 import { mergeParts } from './partition-merge.js';
 
+/** Makes a record loop for each analysis, or none (see AnalysisOptions). */
+export type LoopMaker = () => RecordLoop | Promise<RecordLoop>;
+
 /** One worker over the whole capture, in chunks of `chunkBytes`. */
 export async function analyseWhole(
   file: Uint8Array,
   chunkBytes = file.length,
+  makeLoop?: LoopMaker,
 ): Promise<AnalysisResult> {
-  const analysis = new CaptureAnalysis();
+  const recordLoop = await makeLoop?.();
+  const analysis = new CaptureAnalysis({ recordLoop });
   feed(analysis, file, chunkBytes);
   await analysis.finish();
   return analysis.result();
@@ -23,10 +29,15 @@ export async function analyseInParts(
   file: Uint8Array,
   count: number,
   chunkBytes = file.length,
+  makeLoop?: LoopMaker,
 ): Promise<AnalysisResult> {
   const parts = [];
   for (let index = count - 1; index >= 0; index--) {
-    const analysis = new CaptureAnalysis({ partition: { index, count } });
+    const recordLoop = await makeLoop?.();
+    const analysis = new CaptureAnalysis({
+      partition: { index, count },
+      recordLoop,
+    });
     feed(analysis, file, chunkBytes);
     await analysis.finish();
     parts.push(analysis.part());

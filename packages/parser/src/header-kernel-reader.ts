@@ -24,6 +24,12 @@ export interface HeaderSink {
   problem(problem: Problem): void;
   format?(info: CaptureInfo): void;
   interface?(info: InterfaceInfo): void;
+  /**
+   * When given, a capture that does not go through the kernel (pcapng,
+   * and the odd cases) reaches the sink as packets, as CaptureReader hands
+   * them out, instead of as records made by decodePacket().
+   */
+  packet?(record: PacketRecord): void;
 }
 
 const PCAP_HEADER_BYTES = 24;
@@ -172,8 +178,44 @@ export class HeaderReader {
   ): void {
     const firstPacket = this.packetCount + 1;
     this.packetCount += count;
-    if (zeroLength > 0) reportZeroLength(this.sink, words, count, firstPacket);
-    this.sink.records({ words, count, bytes, firstPacket });
+    if (zeroLength === 0) {
+      this.sink.records({ words, count, bytes, firstPacket });
+      return;
+    }
+    // Each empty record's problem goes out just before the record, where
+    // CaptureReader reports it.
+    let start = 0;
+    for (let i = 0; i < count; i++) {
+      const at = i * W.RECORD_WORDS;
+      if (words[at + W.W_CAPTURED_LENGTH] !== 0 ||
+        words[at + W.W_ORIGINAL_LENGTH] !== 0) continue;
+      this.emitRun(words, start, i, bytes, firstPacket);
+      this.sink.problem({
+        kind: 'zero-length-record',
+        offset: W.recordOffset(words, i),
+        packet: firstPacket + i,
+        message: `Packet ${firstPacket + i} is empty (length 0).`,
+      });
+      start = i;
+    }
+    this.emitRun(words, start, count, bytes, firstPacket);
+  }
+
+  /** Records [start, end) of a batch, as a batch of their own. */
+  private emitRun(
+    words: Int32Array,
+    start: number,
+    end: number,
+    bytes: Uint8Array,
+    firstPacket: number,
+  ): void {
+    if (end <= start) return;
+    this.sink.records({
+      words: words.subarray(start * W.RECORD_WORDS),
+      count: end - start,
+      bytes,
+      firstPacket: firstPacket + start,
+    });
   }
 
   private checkFault(): void {
@@ -218,25 +260,6 @@ export function readPcapHeader(
   };
 }
 
-function reportZeroLength(
-  sink: HeaderSink,
-  words: Int32Array,
-  count: number,
-  firstPacket: number,
-): void {
-  for (let i = 0; i < count; i++) {
-    const at = i * W.RECORD_WORDS;
-    if (words[at + W.W_CAPTURED_LENGTH] !== 0 ||
-      words[at + W.W_ORIGINAL_LENGTH] !== 0) continue;
-    sink.problem({
-      kind: 'zero-length-record',
-      offset: W.recordOffset(words, i),
-      packet: firstPacket + i,
-      message: `Packet ${firstPacket + i} is empty (length 0).`,
-    });
-  }
-}
-
 /**
  * pcapng and the odd cases: CaptureReader frames, decodePacket() decodes,
  * and each packet becomes a header record. Records whose bytes lie in the
@@ -254,8 +277,9 @@ class ReferencePath {
   private chunk: Uint8Array = new Uint8Array(0);
 
   constructor(private readonly sink: HeaderSink) {
+    const forward = sink.packet?.bind(sink);
     this.reader = new CaptureReader({
-      packet: (record) => this.packet(record),
+      packet: forward ?? ((record) => this.packet(record)),
       problem: (problem) => {
         // Problems come in file order with the records around them.
         this.flush();
