@@ -119,6 +119,19 @@ async function main() {
       process.execPath,
       [CAPSCOPE_CLI, 'flows', capture.path],
     );
+    // The same command with classic pcap read through each header kernel
+    // (CAPSCOPE_KERNEL; the default reader is CaptureReader with
+    // decodePacket()): `env` runs node in its own place, so the time and
+    // the memory are node's.
+    for (const kernel of ['ts', 'wasm']) {
+      await benchCommand(
+        `capscope flows, ${kernel} kernel`,
+        capture,
+        '/usr/bin/env',
+        [`CAPSCOPE_KERNEL=${kernel}`, process.execPath, CAPSCOPE_CLI, 'flows',
+          capture.path],
+      );
+    }
     const cores = os.availableParallelism();
     if (cores > 1) {
       await benchCommand(
@@ -161,6 +174,10 @@ async function main() {
     // One worker, then one per core: the page's `?workers=N` sets it.
     for (const workers of new Set([1, os.availableParallelism()])) {
       await benchBrowser(captures.at(-1), builds.web, workers);
+    }
+    // One worker reading through each header kernel (`?kernel=`).
+    for (const kernel of ['ts', 'wasm']) {
+      await benchBrowser(captures.at(-1), builds.web, 1, kernel);
     }
   }
 
@@ -712,8 +729,9 @@ function pageRecorder(longTaskMs) {
  * capture with the file input and measures the import until
  * import-progress says done.
  */
-async function benchBrowser(capture, web, workers) {
-  const label = `${workers} worker${workers === 1 ? '' : 's'}`;
+async function benchBrowser(capture, web, workers, kernel = 'decoder') {
+  const label = `${workers} worker${workers === 1 ? '' : 's'}` +
+    (kernel === 'decoder' ? '' : `, ${kernel} kernel`);
   console.log(`browser import of ${capture.label}, ${label}:`);
   const skip = (why) => {
     console.log(`  skipped: ${why}`);
@@ -758,7 +776,9 @@ async function benchBrowser(capture, web, workers) {
     const pageErrors = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.addInitScript(pageRecorder, LONG_TASK_MS);
-    await page.goto(`${server.url}?workers=${workers}`, { waitUntil: 'load' });
+    const query = kernel === 'decoder' ? '' : `&kernel=${kernel}`;
+    await page.goto(`${server.url}?workers=${workers}${query}`,
+      { waitUntil: 'load' });
 
     const input = page.locator('[data-testid=file-input]');
     try {
@@ -810,8 +830,13 @@ async function benchBrowser(capture, web, workers) {
         bytes: value('byte-total'),
         errorKind: error?.getAttribute('data-kind') ?? null,
         errorText: error?.textContent?.trim() ?? null,
+        kernel: value('import-kernel'),
       };
     });
+    if (seen.kernel !== kernel) {
+      notes.push(`browser ${label}: the page read with ${seen.kernel}, ` +
+        `not ${kernel}`);
+    }
     reportBrowser(capture, seen, sampler.peakBytes, {
       nodeGrowthBytes: (nodePeakAfter - nodePeakBefore) * 1024,
       pageErrors,

@@ -105,6 +105,41 @@ describe('a file shared among workers shows what one worker gives', () => {
     });
   }
 
+  test('either header kernel shows what the decoder shows, alone and in ' +
+    'shares', async () => {
+    const files = [
+      path.join(CAPTURES_DIR, CAPTURES[0]),
+      path.join(CAPTURES_DIR, CAPTURES[1]),
+      path.join(made, MADE[0]),
+      path.join(CAPTURES_DIR, 'gopacket__test901.pcapng'),
+    ];
+    for (const file of files) {
+      const { size } = await stat(file);
+      let decoder: Shown | null = null;
+      for (const kernel of ['decoder', 'ts', 'wasm']) {
+        for (const workers of [1, 2]) {
+          const { context, page, log } = await openPage(browser);
+          const label = `${path.basename(file)}, ${kernel}, ${workers}`;
+          try {
+            const query = kernel === 'decoder' ? '' : `&kernel=${kernel}`;
+            await page.goto(`${server.url}?workers=${workers}${query}`);
+            await pickFile(page, file);
+            await waitForImport(page, 'done', size, TIMEOUT_MS);
+            // The kernel asked for was loaded, not quietly replaced.
+            assert.equal(await page.locator(byTestId('import-kernel'))
+              .getAttribute('data-value'), kernel, label);
+            const seen = await shown(page);
+            if (decoder === null) decoder = seen;
+            else assert.deepEqual(seen, decoder, label);
+            assert.deepEqual(log.problems(), [], label);
+          } finally {
+            await context.close();
+          }
+        }
+      }
+    }
+  });
+
   test('a file that changes during the import keeps what came before, ' +
     'says so, and throws nothing', async () => {
     const file = path.join(made, 'changing.pcap');

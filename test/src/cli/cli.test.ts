@@ -13,9 +13,14 @@ const BIN = fileURLToPath(
   new URL('../../../packages/analytics/bin/capscope.js', import.meta.url));
 
 function capscope(...args: string[]) {
+  return capscopeWith({}, ...args);
+}
+
+function capscopeWith(env: Record<string, string>, ...args: string[]) {
   const run = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, ...env },
   });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
@@ -142,6 +147,30 @@ test('capscope gives the same output with 1, 2, 3 and 7 threads', () => {
       }
     }
   }
+});
+
+test('capscope gives the same output through either header kernel', () => {
+  for (const name of ['pcapplusplus__tls2.pcap',
+    'pcapplusplus__ip4_fragments.pcap', 'gopacket__test901.pcapng']) {
+    const path = CORPUS_DIR + name;
+    for (const command of ['flows', 'summary', 'findings']) {
+      const decoder = capscope(command, path);
+      assert.equal(decoder.code, 0, decoder.stderr);
+      for (const kernel of ['decoder', 'ts', 'wasm']) {
+        for (const threads of ['1', '3']) {
+          const run = capscopeWith({ CAPSCOPE_KERNEL: kernel }, command, path,
+            '--threads', threads);
+          assert.equal(run.code, 0, run.stderr);
+          assert.equal(run.stdout, decoder.stdout,
+            `${command} ${name}, ${kernel}, ${threads} threads`);
+        }
+      }
+    }
+  }
+  const wrong = capscopeWith({ CAPSCOPE_KERNEL: 'fast' }, 'summary',
+    CORPUS_DIR + 'pcapplusplus__tls2.pcap');
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /CAPSCOPE_KERNEL is decoder, ts or wasm/);
 });
 
 test('capscope refuses a thread count that is no whole number from 1', () => {

@@ -1,9 +1,16 @@
 import './capture-properties.css';
 import { portsSurvive } from '@capscope/analytics/capture-properties';
+import type { KernelChoice } from '@capscope/analytics/kernel-choice';
 import { linkTypeName } from '@capscope/parser/linktypes';
 import type { InterfaceInfo } from '@capscope/parser/record';
 import { formatBytes, formatCount } from '../format';
 import type { ImportResult } from '../worker/protocol';
+
+const KERNEL_NAMES: Record<KernelChoice, string> = {
+  decoder: 'the packet decoder',
+  ts: 'the TypeScript header kernel',
+  wasm: 'the WebAssembly header kernel',
+};
 
 type Props = {
   result: ImportResult;
@@ -56,6 +63,14 @@ export function CaptureProperties({ result, fileBytes }: Props) {
                 ? 'one worker'
                 : `${result.workers} workers, each keeping a share of the ` +
                   'address pairs'}
+            </dd>
+          </>
+        )}
+        {result.kernel !== undefined && (
+          <>
+            <dt>Packet headers read by</dt>
+            <dd data-testid="import-kernel" data-value={result.kernel}>
+              {KERNEL_NAMES[result.kernel]}
             </dd>
           </>
         )}

@@ -1,3 +1,4 @@
+import { parseKernelChoice } from '@capscope/analytics/kernel-choice';
 import type { ImportOptions } from '../worker/protocol';
 
 /** Past this many, workers only compete for memory bandwidth. */
@@ -16,14 +17,21 @@ const CORES_KEPT = 2;
  * How many workers share a local file's import: one per core past
  * CORES_KEPT, up to MAX_AUTO_WORKERS, else one. `?workers=N` in the
  * page's address sets exactly N for any file (tests compare 1, 2, 3, 7),
- * up to the import worker's limit of 8.
+ * up to the import worker's limit of 8. `?kernel=ts` or `?kernel=wasm`
+ * reads classic pcap through a header kernel (kernel-choice.ts), for the
+ * bench to compare.
  */
 export function importOptions(): ImportOptions {
-  const asked = new URLSearchParams(location.search).get('workers');
+  const params = new URLSearchParams(location.search);
+  const kernel = parseKernelChoice(params.get('kernel')) ?? 'decoder';
+  const asked = params.get('workers');
   const exact = asked === null ? NaN : Number(asked);
-  if (Number.isInteger(exact) && exact >= 1) return { exactWorkers: exact };
+  if (Number.isInteger(exact) && exact >= 1) {
+    return { exactWorkers: exact, kernel };
+  }
   const cores = navigator.hardwareConcurrency || 1;
   return {
     workers: Math.max(1, Math.min(MAX_AUTO_WORKERS, cores - CORES_KEPT)),
+    kernel,
   };
 }

@@ -2,11 +2,13 @@ import { columnBuffers } from './column-buffers';
 import { CaptureAnalysis } from '@capscope/analytics/analysis';
 import type { AnalysisResult } from '@capscope/analytics/analysis-result';
 import type { FlowColumns } from '@capscope/analytics/flow-table';
+import type { KernelChoice } from '@capscope/analytics/kernel-choice';
 import { mergeParts } from '@capscope/analytics/partition-merge';
 import { releaseProxy, transfer, type Remote } from 'comlink';
 import { toImportError, type ChunkSource } from './chunk-source';
 import { describeDamage } from './damage';
 import { fileSource } from './file-source';
+import { recordLoopFor } from './kernel';
 import { captureFigures, ProtocolTally, resultFigures } from './figures';
 import { FlowSnapshots } from './flow-snapshots';
 import type {
@@ -57,13 +59,16 @@ export class Importer implements ImporterApi, UrlImporterApi {
       const wanted = options.exactWorkers ??
         (file.size >= SHARED_IMPORT_MIN_BYTES ? options.workers ?? 1 : 1);
       const count = Math.max(1, Math.min(MAX_IMPORT_WORKERS, wanted));
+      const kernel = options.kernel ?? 'decoder';
       if (count > 1) {
-        const shares = new ShareWorkers(count);
-        const outcome = await this.#read(fileSource(file), listener, shares);
+        const shares = new ShareWorkers(count, kernel);
+        const outcome = await this.#read(fileSource(file), listener, kernel,
+          shares);
         if (outcome) return outcome;
         // A share's worker failed: one worker reads the file again.
       }
-      return (await this.#read(fileSource(file), listener)) as ImportOutcome;
+      return (await this.#read(fileSource(file), listener,
+        kernel)) as ImportOutcome;
     } finally {
       listener[releaseProxy]();
     }
@@ -75,7 +80,7 @@ export class Importer implements ImporterApi, UrlImporterApi {
   ): Promise<ImportOutcome> {
     try {
       const source = urlSource(href, self.location.origin);
-      return (await this.#read(source, listener)) as ImportOutcome;
+      return (await this.#read(source, listener, 'decoder')) as ImportOutcome;
     } finally {
       listener[releaseProxy]();
     }
@@ -88,11 +93,17 @@ export class Importer implements ImporterApi, UrlImporterApi {
   async #read(
     source: ChunkSource,
     listener: Remote<ImportListener>,
+    kernel: KernelChoice,
     shares: ShareWorkers | null = null,
   ): Promise<ImportOutcome | null> {
-    const analysis = new CaptureAnalysis(shares
-      ? { partition: { index: 0, count: shares.count } }
-      : {});
+    // A kernel that cannot be loaded leaves the reading to the decoder,
+    // which gives the same result; the properties say which one read.
+    const recordLoop = await recordLoopFor(kernel).catch(() => undefined);
+    const used: KernelChoice = recordLoop ? kernel : 'decoder';
+    const analysis = new CaptureAnalysis({
+      partition: { index: 0, count: shares?.count ?? 1 },
+      recordLoop,
+    });
     const tally = new ProtocolTally();
     let lastProgressMs = performance.now();
     let lastPartialMs = lastProgressMs;
@@ -204,6 +215,7 @@ export class Importer implements ImporterApi, UrlImporterApi {
         names: [...result.names],
         columns,
         workers: shares?.count ?? 1,
+        kernel: used,
       },
     };
     return transfer(outcome, columnBuffers(columns));

@@ -4,6 +4,7 @@
 
 import type { InterfaceInfo } from '@capscope/parser/record';
 import type { FlowColumns } from '@capscope/analytics/flow-table';
+import type { KernelChoice } from '@capscope/analytics/kernel-choice';
 import type { NotCaptureKind, Problem } from '@capscope/parser/problems';
 import type { CorsAdvice, UrlErrorKind } from '../import/url/errors';
 import type { DatasetApi, DatasetErrorKind } from './dataset-protocol';
@@ -102,6 +103,11 @@ export interface ImportResult {
   columns: FlowColumns;
   /** Workers that shared the analysis; absent for a reopened dataset. */
   workers?: number;
+  /**
+   * What read classic pcap (kernel-choice.ts): 'decoder' unless a kernel
+   * was asked for and loaded; absent for a reopened dataset.
+   */
+  kernel?: KernelChoice;
   /** Set when the flows come from a saved dataset (dataset-api.ts). */
   datasetId?: string;
 }
@@ -166,6 +172,8 @@ export interface ImportOptions {
   workers?: number;
   /** Exactly this many workers, whatever the file's size (tests). */
   exactWorkers?: number;
+  /** What reads classic pcap (kernel-choice.ts); 'decoder' by default. */
+  kernel?: KernelChoice;
 }
 
 /** Opening a capture by URL (importer.ts, url-source.ts). */

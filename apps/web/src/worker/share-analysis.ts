@@ -3,22 +3,29 @@ import type { AnalysisPart } from '@capscope/analytics/partition-merge';
 import { partBuffers } from '@capscope/analytics/partition-merge';
 import { transfer } from 'comlink';
 import { ProtocolTally } from './figures';
+import { recordLoopFor } from './kernel';
 import type { ShareApi } from './share-protocol';
 
 /** One share of a capture's flows, over the bytes the import worker sends. */
 export function createShareApi(): ShareApi {
-  let analysis: CaptureAnalysis | null = null;
+  // Made once the kernel is loaded; pushes that come before wait for it.
+  let analysis: Promise<CaptureAnalysis> | null = null;
   const tally = new ProtocolTally();
-  const started = (): CaptureAnalysis => {
+  const started = (): Promise<CaptureAnalysis> => {
     if (!analysis) throw new Error('share pushed to before it started');
     return analysis;
   };
   return {
-    start(index, count) {
-      analysis = new CaptureAnalysis({ partition: { index, count } });
+    start(index, count, kernel) {
+      analysis = recordLoopFor(kernel)
+        .catch(() => undefined)
+        .then((recordLoop) => new CaptureAnalysis({
+          partition: { index, count },
+          recordLoop,
+        }));
     },
-    push(chunk) {
-      const share = started();
+    async push(chunk) {
+      const share = await started();
       if (!share.stopped) share.push(chunk);
       tally.update(share);
       return {
@@ -28,7 +35,7 @@ export function createShareApi(): ShareApi {
       };
     },
     async finish(cut) {
-      const share = started();
+      const share = await started();
       share.end(cut);
       await share.finish();
       const part = share.part();

@@ -1,6 +1,7 @@
 // The boundary between the import worker and the workers it starts for a
 // share of a capture's flows (shares.ts, share.worker.ts): types only.
 
+import type { KernelChoice } from '@capscope/analytics/kernel-choice';
 import type { AnalysisPart } from '@capscope/analytics/partition-merge';
 
 /**
@@ -8,13 +9,17 @@ import type { AnalysisPart } from '@capscope/analytics/partition-merge';
  * the file is read once, whatever the number of workers.
  */
 export interface ShareApi {
-  /** Starts share `index` of `count` (see partition.ts). */
-  start(index: number, count: number): void;
+  /**
+   * Starts share `index` of `count` (see partition.ts), reading classic
+   * pcap with `kernel` (kernel-choice.ts; the decoder when that kernel
+   * cannot be loaded).
+   */
+  start(index: number, count: number, kernel: KernelChoice): void;
   /**
    * The next bytes of the capture, transferred; resolves once analysed,
    * with the share's flows so far (for the figures shown meanwhile).
    */
-  push(chunk: Uint8Array): ShareFlows;
+  push(chunk: Uint8Array): Promise<ShareFlows>;
   /**
    * The share, its typed arrays transferred; after the last push. `cut`
    * when reading the file failed (see CaptureAnalysis.end()).

@@ -1,3 +1,4 @@
+import type { KernelChoice } from '@capscope/analytics/kernel-choice';
 import type { AnalysisPart } from '@capscope/analytics/partition-merge';
 import { transfer, wrap, type Remote } from 'comlink';
 import type { CaptureFigures } from './protocol';
@@ -35,7 +36,10 @@ export class ShareWorkers {
   private batch = new Uint8Array(BATCH_BYTES);
   private batchBytes = 0;
 
-  constructor(readonly count: number) {
+  constructor(
+    readonly count: number,
+    kernel: KernelChoice,
+  ) {
     for (let index = 1; index < count; index++) {
       const worker = new Worker(new URL('./share.worker.ts', import.meta.url),
         { type: 'module' });
@@ -50,7 +54,7 @@ export class ShareWorkers {
       const share: Share = { worker, api, failed, waiting: [],
         flows: { flows: 0, tcpFlows: 0, udpFlows: 0 } };
       this.shares.push(share);
-      void this.race(share, api.start(index, count));
+      void this.race(share, api.start(index, count, kernel));
     }
   }
 

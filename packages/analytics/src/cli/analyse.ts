@@ -6,6 +6,8 @@ import { CaptureAnalysis } from '../analysis.js';
 import type { AnalysisPart } from '../partition-merge.js';
 import { mergeParts } from '../partition-merge.js';
 import { isGzipFile, openCaptureStream } from './input.js';
+import type { KernelChoice } from './kernel-choice.js';
+import { recordLoopFor } from './kernel-choice.js';
 
 /**
  * Files smaller than this are read by one thread. On the bench's 200 MB
@@ -39,10 +41,11 @@ export async function threadsFor(
 export async function analyse(
   path: string,
   threads: number,
+  kernel: KernelChoice = 'decoder',
 ): Promise<AnalysisResult> {
   if (threads <= 1) {
     const analysis = await analyseShare(path, Infinity,
-      new CaptureAnalysis());
+      new CaptureAnalysis({ recordLoop: await recordLoopFor(kernel) }));
     return analysis.result();
   }
   // A file still being written: every thread stops at today's size.
@@ -51,7 +54,7 @@ export async function analyse(
   const parts: Array<Promise<AnalysisPart>> = [];
   for (let index = 1; index < threads; index++) {
     const worker = new Worker(new URL('./share-thread.js', import.meta.url),
-      { workerData: { path, bytes, index, count: threads } });
+      { workerData: { path, bytes, index, count: threads, kernel } });
     workers.push(worker);
     const part = new Promise<AnalysisPart>((resolve, reject) => {
       worker.once('message', resolve);
@@ -64,8 +67,10 @@ export async function analyse(
     parts.push(part);
   }
   try {
-    const own = await analyseShare(path, bytes,
-      new CaptureAnalysis({ partition: { index: 0, count: threads } }));
+    const own = await analyseShare(path, bytes, new CaptureAnalysis({
+      partition: { index: 0, count: threads },
+      recordLoop: await recordLoopFor(kernel),
+    }));
     return mergeParts([own.part(), ...(await Promise.all(parts))]);
   } finally {
     for (const worker of workers) void worker.terminate();

@@ -21,6 +21,14 @@ import { compileFilterText } from '../filter/compile.js';
 import { FilterError } from '../filter/lexer.js';
 import { parseFilter } from '../filter/parser.js';
 import { analyse, threadsFor } from './analyse.js';
+import type { KernelChoice } from './kernel-choice.js';
+import { kernelChoice } from './kernel-choice.js';
+
+/** How the capture is read: by how many threads, through what. */
+interface Reading {
+  threads: number;
+  kernel: KernelChoice;
+}
 
 const USAGE = `Usage:
   capscope summary FILE [--threads N]
@@ -76,13 +84,13 @@ function threadCount(text: string | undefined): number {
 async function analyseWithCountries(
   path: string,
   geoip: string,
-  threads: number,
+  reading: Reading,
 ): Promise<{
   analysis: AnalysisResult;
   addresses: AddressIndex;
   countries: FlowCountries;
 }> {
-  const analysis = await analyse(path, threads);
+  const analysis = await analyse(path, reading.threads, reading.kernel);
   const reader = (await maxmind.open(geoip)) as unknown as CountryReader;
   const addresses = indexAddresses(analysis.columns);
   const countries = new GeoLocator(reader).locateFlows(addresses);
@@ -98,10 +106,10 @@ async function printFlows(
   format: string,
   filter: string,
   geoip: string,
-  threads: number,
+  reading: Reading,
 ): Promise<void> {
   const { analysis, addresses, countries } = await analyseWithCountries(
-    path, geoip, threads);
+    path, geoip, reading);
   const columns = analysis.columns;
   const context: FlowContext = {
     timeDigits: analysis.totals.timeDigits,
@@ -169,10 +177,10 @@ function writeBytes(out: JsonBytes): Promise<void> {
 async function printFindings(
   path: string,
   geoip: string,
-  threads: number,
+  reading: Reading,
 ): Promise<void> {
   const { analysis, countries } = await analyseWithCountries(path, geoip,
-    threads);
+    reading);
   const findings = runFindings({
     columns: analysis.columns,
     names: analysis.names,
@@ -243,15 +251,21 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_UNREADABLE;
   }
 
+  const kernel = kernelChoice();
+  if (kernel === null) {
+    process.stderr.write('capscope: CAPSCOPE_KERNEL is decoder, ts or wasm\n');
+    return EXIT_UNREADABLE;
+  }
+
   try {
-    const threads = await threadsFor(path, asked);
+    const reading = { threads: await threadsFor(path, asked), kernel };
     if (command === 'summary') {
-      const analysis = await analyse(path, threads);
+      const analysis = await analyse(path, reading.threads, reading.kernel);
       await write(JSON.stringify(summarize(analysis)) + '\n');
     } else if (command === 'findings') {
-      await printFindings(path, geoip, threads);
+      await printFindings(path, geoip, reading);
     } else {
-      await printFlows(path, format, filter, geoip, threads);
+      await printFlows(path, format, filter, geoip, reading);
     }
     return EXIT_OK;
   } catch (error) {

@@ -5,6 +5,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureAnalysis } from '../analysis.js';
 import { partBuffers } from '../partition-merge.js';
 import { openCaptureStream } from './input.js';
+import type { KernelChoice } from './kernel-choice.js';
+import { recordLoopFor } from './kernel-choice.js';
 
 interface ShareRequest {
   path: string;
@@ -12,10 +14,14 @@ interface ShareRequest {
   bytes: number;
   index: number;
   count: number;
+  kernel: KernelChoice;
 }
 
-const { path, bytes, index, count } = workerData as ShareRequest;
-const analysis = new CaptureAnalysis({ partition: { index, count } });
+const { path, bytes, index, count, kernel } = workerData as ShareRequest;
+const analysis = new CaptureAnalysis({
+  partition: { index, count },
+  recordLoop: await recordLoopFor(kernel),
+});
 for await (const chunk of openCaptureStream(path, bytes)) {
   analysis.push(chunk);
   if (analysis.stopped) break;
