@@ -15,7 +15,7 @@ import { describeHead, SNIFF_BYTES, sniffFormat } from './sniff.js';
  */
 export class CaptureReader {
   private framer: Framer | null = null;
-  private head = new Uint8Array(0);
+  private head: Uint8Array = new Uint8Array(0);
   private carry = new Uint8Array(4096);
   private carryView = new DataView(this.carry.buffer);
   private carryLength = 0;
@@ -124,9 +124,15 @@ export class CaptureReader {
 
   /** Collects the first bytes, picks the framer, returns what to parse. */
   private sniff(chunk: Uint8Array): Uint8Array {
-    const joined = new Uint8Array(this.head.length + chunk.length);
-    joined.set(this.head, 0);
-    joined.set(chunk, this.head.length);
+    // A first chunk long enough to sniff is read where it lies: copying a
+    // chunk of megabytes only to free it again costs time, and the freed
+    // block raises the size below which the C allocator keeps memory.
+    let joined = chunk;
+    if (this.head.length > 0 || chunk.length < SNIFF_BYTES) {
+      joined = new Uint8Array(this.head.length + chunk.length);
+      joined.set(this.head, 0);
+      joined.set(chunk, this.head.length);
+    }
     if (joined.length < SNIFF_BYTES) {
       this.head = joined;
       return joined;
