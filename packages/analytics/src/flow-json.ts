@@ -167,6 +167,8 @@ function isPlain(text: string): boolean {
 export interface FlowJsonContext extends FlowContext {
   addresses: AddressIndex;
   addressTexts: readonly string[];
+  /** The name DNS answers gave each address ('' for none). */
+  addressNameTexts: readonly string[];
 }
 
 /** The JSON writer's context for `index`: each address's text, once. */
@@ -176,7 +178,10 @@ export function flowJsonContext(
 ): FlowJsonContext {
   const addressTexts = Array.from({ length: index.count },
     (_, id) => addressText(index, id));
-  return { ...context, addresses: index, addressTexts };
+  const names = context.addressNames;
+  const addressNameTexts = addressTexts.map((text) =>
+    names?.get(text) ?? '');
+  return { ...context, addresses: index, addressTexts, addressNameTexts };
 }
 
 /**
@@ -190,10 +195,11 @@ export function writeFlowJson(
   flow: number,
   context: FlowJsonContext,
 ): void {
-  const src = context.addressTexts[context.addresses.src[flow]];
-  const dst = context.addressTexts[context.addresses.dst[flow]];
+  const srcId = context.addresses.src[flow];
+  const dstId = context.addresses.dst[flow];
+  const src = context.addressTexts[srcId];
+  const dst = context.addressTexts[dstId];
   const hostIndex = c.host[flow];
-  const names = context.addressNames;
   const countries = context.countries;
   const rtt = c.handshakeRtt[flow];
   const rcode = c.dnsRcode[flow];
@@ -231,9 +237,9 @@ export function writeFlowJson(
   out.raw(',"host":');
   out.string(hostIndex >= 0 ? (context.names[hostIndex] ?? '') : '');
   out.raw(',"srcName":');
-  out.string(names?.get(src) ?? '');
+  out.string(context.addressNameTexts[srcId]);
   out.raw(',"dstName":');
-  out.string(names?.get(dst) ?? '');
+  out.string(context.addressNameTexts[dstId]);
   out.raw(',"srcCountry":');
   out.string(countryOf(countries, countries?.src[flow]));
   out.raw(',"dstCountry":');
