@@ -119,7 +119,10 @@ export function mix(h: number): number {
   return h >>> 0;
 }
 
-function hashEndpoint(words: Uint32Array, at: number, port: number): number {
+/** Address words, signed or not: the hash sees the same bits. */
+type AddressWords = Int32Array | Uint32Array;
+
+function hashEndpoint(words: AddressWords, at: number, port: number): number {
   let h = mix(words[at] ^ 0x9e3779b9);
   h = mix(h ^ words[at + 1]);
   h = mix(h ^ words[at + 2]);
@@ -134,10 +137,10 @@ function hashEndpoint(words: Uint32Array, at: number, port: number): number {
 export function hashKey(
   version: number,
   protocol: number,
-  srcWords: Uint32Array,
+  srcWords: AddressWords,
   srcAt: number,
   srcPort: number,
-  dstWords: Uint32Array,
+  dstWords: AddressWords,
   dstAt: number,
   dstPort: number,
 ): number {
@@ -148,28 +151,44 @@ export function hashKey(
   );
 }
 
+/**
+ * A flow's key as one row of KEY_WORDS words, so that comparing a
+ * packet's key touches one or two cache lines, not six columns:
+ *
+ *   | version << 8 | protocol | src port | dst port | src address (4) |
+ *   | dst address (4) | SYN sequence | unused |
+ *
+ * Ports are the key ports (what the flow is found by, which may differ
+ * from the ports shown); the SYN sequence is the opening SYN's of a TCP
+ * flow (see isReopened()).
+ */
+const KEY_WORDS = 12;
+const K_KIND = 0;
+const K_SRC_PORT = 1;
+const K_DST_PORT = 2;
+const K_SRC_ADDR = 3;
+const K_DST_ADDR = 7;
+const K_SYN_SEQ = 11;
+
 export class FlowTable {
   columns: FlowColumns;
-  /** Key ports: what the flow is found by, which may differ from shown. */
-  private keySrcPort: Int32Array;
-  private keyDstPort: Int32Array;
-  /** Sequence number of the SYN that opened each TCP flow. */
-  private synSeq: Uint32Array;
+  /** Each flow's key (see KEY_WORDS). */
+  private keys: Int32Array;
   private capacity = 0;
-  /** Flow index + 1 per slot; 0 is empty. */
-  private slots: Int32Array;
   /**
-   * Each slot's key hash: compared first, so that a probe touches the key
-   * columns (six arrays, six cache misses) only for the flow it finds.
+   * Two words per slot: flow index + 1 (0 for an empty slot), and the
+   * key's hash, compared first so that a probe reads a flow's key only for
+   * the flow it finds. Side by side, a probe reads one cache line.
    */
-  private slotHashes: Uint32Array;
+  private slots: Int32Array;
+  /** Slots - 1: slot counts are powers of two. */
   private slotMask: number;
   /** The hash of the key probe() last looked for. */
   private probedHash = 0;
 
   /** Scratch words for the endpoints of the packet being looked up. */
-  private readonly a = new Uint32Array(4);
-  private readonly b = new Uint32Array(4);
+  private readonly a = new Int32Array(4);
+  private readonly b = new Int32Array(4);
   /** Set by find(): true when the packet goes dst -> src. */
   reversed = false;
   /** Set by find(): true when the flow was made for this packet. */
@@ -178,12 +197,9 @@ export class FlowTable {
   constructor() {
     this.columns = allocateColumns(INITIAL_FLOWS, null);
     this.capacity = INITIAL_FLOWS;
-    this.keySrcPort = new Int32Array(INITIAL_FLOWS);
-    this.keyDstPort = new Int32Array(INITIAL_FLOWS);
-    this.synSeq = new Uint32Array(INITIAL_FLOWS);
-    this.slots = new Int32Array(INITIAL_FLOWS * 2);
-    this.slotHashes = new Uint32Array(INITIAL_FLOWS * 2);
-    this.slotMask = this.slots.length - 1;
+    this.keys = new Int32Array(INITIAL_FLOWS * KEY_WORDS);
+    this.slots = new Int32Array(INITIAL_FLOWS * 2 * 2);
+    this.slotMask = INITIAL_FLOWS * 2 - 1;
   }
 
   get count(): number {
@@ -208,7 +224,7 @@ export class FlowTable {
   ): number {
     const slot = this.probe(version, protocol, bytes, srcAt, dstAt, srcPort,
       dstPort);
-    const found = this.slots[slot] - 1;
+    const found = this.slots[2 * slot] - 1;
     if (found >= 0 && !(tcpSynSeq >= 0 && this.isReopened(found, tcpSynSeq))) {
       this.created = false;
       return found;
@@ -216,14 +232,14 @@ export class FlowTable {
 
     const flow = this.append(version, protocol, srcPort, dstPort);
     if (tcpSynSeq >= 0) {
-      this.synSeq[flow] = tcpSynSeq;
+      this.keys[flow * KEY_WORDS + K_SYN_SEQ] = tcpSynSeq;
       this.columns.tcpState[flow] = TCP_SYN_SEEN;
     }
-    this.slots[slot] = flow + 1;
-    this.slotHashes[slot] = this.probedHash;
+    this.slots[2 * slot] = flow + 1;
+    this.slots[2 * slot + 1] = this.probedHash;
     this.reversed = false;
     this.created = true;
-    if (this.count * 2 > this.slots.length) this.rehash();
+    if (this.count * 2 > this.slotMask + 1) this.rehash();
     return flow;
   }
 
@@ -239,7 +255,7 @@ export class FlowTable {
   ): number {
     const slot = this.probe(version, protocol, bytes, srcAt, dstAt, srcPort,
       dstPort);
-    return this.slots[slot] - 1;
+    return this.slots[2 * slot] - 1;
   }
 
   /**
@@ -259,31 +275,33 @@ export class FlowTable {
     const b = this.b;
     readAddress(version, bytes, srcAt, a);
     readAddress(version, bytes, dstAt, b);
-    const hash = hashKey(version, protocol, a, 0, srcPort, b, 0, dstPort);
+    const hash = hashKey(version, protocol, a, 0, srcPort, b, 0, dstPort) |
+      0;
     this.probedHash = hash;
 
-    const c = this.columns;
+    const slots = this.slots;
+    const keys = this.keys;
+    const kind = (version << 8) | protocol;
     let slot = hash & this.slotMask;
     for (;;) {
-      const entry = this.slots[slot];
+      const entry = slots[2 * slot];
       if (entry === 0) return slot;
-      const flow = entry - 1;
-      if (this.slotHashes[slot] === hash && c.protocol[flow] === protocol &&
-        c.version[flow] === version) {
+      const at = (entry - 1) * KEY_WORDS;
+      if (slots[2 * slot + 1] === hash && keys[at + K_KIND] === kind) {
         if (
-          this.keySrcPort[flow] === srcPort &&
-          this.keyDstPort[flow] === dstPort &&
-          sameAddress(c.srcAddr, flow, a) &&
-          sameAddress(c.dstAddr, flow, b)
+          keys[at + K_SRC_PORT] === srcPort &&
+          keys[at + K_DST_PORT] === dstPort &&
+          sameAddress(keys, at + K_SRC_ADDR, a) &&
+          sameAddress(keys, at + K_DST_ADDR, b)
         ) {
           this.reversed = false;
           return slot;
         }
         if (
-          this.keySrcPort[flow] === dstPort &&
-          this.keyDstPort[flow] === srcPort &&
-          sameAddress(c.srcAddr, flow, b) &&
-          sameAddress(c.dstAddr, flow, a)
+          keys[at + K_SRC_PORT] === dstPort &&
+          keys[at + K_DST_PORT] === srcPort &&
+          sameAddress(keys, at + K_SRC_ADDR, b) &&
+          sameAddress(keys, at + K_DST_ADDR, a)
         ) {
           this.reversed = true;
           return slot;
@@ -303,7 +321,8 @@ export class FlowTable {
     const closed =
       (state & finBoth) === finBoth || (state & TCP_RST_SEEN) !== 0;
     if (!closed) return false;
-    return (state & TCP_SYN_SEEN) === 0 || this.synSeq[flow] !== synSeq;
+    return (state & TCP_SYN_SEEN) === 0 ||
+      (this.keys[flow * KEY_WORDS + K_SYN_SEQ] >>> 0) !== synSeq;
   }
 
   private append(
@@ -327,35 +346,40 @@ export class FlowTable {
     c.relatedFlow[flow] = -1;
     c.handshakeRtt[flow] = -1;
     c.dnsRcode[flow] = -1;
-    this.keySrcPort[flow] = srcPort;
-    this.keyDstPort[flow] = dstPort;
+    const keys = this.keys;
+    const at = flow * KEY_WORDS;
+    keys[at + K_KIND] = (version << 8) | protocol;
+    keys[at + K_SRC_PORT] = srcPort;
+    keys[at + K_DST_PORT] = dstPort;
+    keys.set(this.a, at + K_SRC_ADDR);
+    keys.set(this.b, at + K_DST_ADDR);
     return flow;
   }
 
   private grow(): void {
     const capacity = this.capacity * 2;
     this.columns = allocateColumns(capacity, this.columns);
-    this.keySrcPort = growArray(this.keySrcPort, capacity);
-    this.keyDstPort = growArray(this.keyDstPort, capacity);
-    this.synSeq = growArray(this.synSeq, capacity);
+    const keys = new Int32Array(capacity * KEY_WORDS);
+    keys.set(this.keys);
+    this.keys = keys;
     this.capacity = capacity;
   }
 
   /** Doubles the slots, moving each entry with its stored hash. */
   private rehash(): void {
-    const oldSlots = this.slots;
-    const oldHashes = this.slotHashes;
-    this.slots = new Int32Array(oldSlots.length * 2);
-    this.slotHashes = new Uint32Array(oldSlots.length * 2);
-    this.slotMask = this.slots.length - 1;
-    for (let i = 0; i < oldSlots.length; i++) {
-      if (oldSlots[i] === 0) continue;
-      const hash = oldHashes[i];
-      let slot = hash & this.slotMask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & this.slotMask;
-      this.slots[slot] = oldSlots[i];
-      this.slotHashes[slot] = hash;
+    const old = this.slots;
+    const slots = new Int32Array(old.length * 2);
+    const mask = old.length - 1; // twice the slots, two words each
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i] === 0) continue;
+      const hash = old[i + 1];
+      let slot = hash & mask;
+      while (slots[2 * slot] !== 0) slot = (slot + 1) & mask;
+      slots[2 * slot] = old[i];
+      slots[2 * slot + 1] = hash;
     }
+    this.slots = slots;
+    this.slotMask = mask;
   }
 
   /** The columns cut to the flow count, as copies that can be transferred. */
@@ -391,10 +415,13 @@ export class FlowTable {
    */
   keyPorts(): FlowKeyPorts {
     const count = this.columns.count;
-    return {
-      src: this.keySrcPort.slice(0, count),
-      dst: this.keyDstPort.slice(0, count),
-    };
+    const src = new Int32Array(count);
+    const dst = new Int32Array(count);
+    for (let flow = 0; flow < count; flow++) {
+      src[flow] = this.keys[flow * KEY_WORDS + K_SRC_PORT];
+      dst[flow] = this.keys[flow * KEY_WORDS + K_DST_PORT];
+    }
+    return { src, dst };
   }
 }
 
@@ -404,14 +431,15 @@ export interface FlowKeyPorts {
   dst: Int32Array;
 }
 
+/** An address's bytes as words, most significant first (signed). */
 function readAddress(
   version: number,
   bytes: Uint8Array,
   at: number,
-  out: Uint32Array,
+  out: Int32Array,
 ): void {
-  out[0] = ((bytes[at] << 24) | (bytes[at + 1] << 16) |
-    (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+  out[0] = (bytes[at] << 24) | (bytes[at + 1] << 16) |
+    (bytes[at + 2] << 8) | bytes[at + 3];
   if (version === 4) {
     out[1] = 0;
     out[2] = 0;
@@ -420,28 +448,19 @@ function readAddress(
   }
   for (let i = 1; i < 4; i++) {
     const p = at + i * 4;
-    out[i] = ((bytes[p] << 24) | (bytes[p + 1] << 16) |
-      (bytes[p + 2] << 8) | bytes[p + 3]) >>> 0;
+    out[i] = (bytes[p] << 24) | (bytes[p + 1] << 16) |
+      (bytes[p + 2] << 8) | bytes[p + 3];
   }
 }
 
+/** Four key words at `at` against an address's words (as signed words). */
 function sameAddress(
-  column: Uint32Array,
-  flow: number,
-  words: Uint32Array,
+  keys: Int32Array,
+  at: number,
+  words: Int32Array,
 ): boolean {
-  const s = flow * 4;
-  return column[s] === words[0] && column[s + 1] === words[1] &&
-    column[s + 2] === words[2] && column[s + 3] === words[3];
-}
-
-function growArray<T extends Int32Array | Uint32Array>(
-  array: T,
-  length: number,
-): T {
-  const grown = new (array.constructor as new (n: number) => T)(length);
-  grown.set(array);
-  return grown;
+  return keys[at] === words[0] && keys[at + 1] === words[1] &&
+    keys[at + 2] === words[2] && keys[at + 3] === words[3];
 }
 
 function allocateColumns(
