@@ -72,8 +72,14 @@ export class PcapFramer implements Framer {
       const nanos = fraction * this.nanosPerTick;
       record.index = ++this.packetCount;
       record.offset = fileOffset + pos;
-      record.seconds = seconds + Math.floor(nanos / 1e9);
-      record.nanos = nanos % 1e9;
+      // A fraction of a second or more (a broken writer) carries over.
+      if (nanos < 1e9) {
+        record.seconds = seconds;
+        record.nanos = nanos;
+      } else {
+        record.seconds = seconds + Math.floor(nanos / 1e9);
+        record.nanos = nanos % 1e9;
+      }
       record.capturedLength = capturedLength;
       record.originalLength = view.getUint32(pos + 12, le);
       record.data = bytes;
