@@ -192,6 +192,9 @@ export function useDatasets(capture: CaptureImport): Datasets {
     setSaveError(null);
     void saving.then(async (outcome) => {
       if (outcome.status === 'saved') void requestPersistence();
+      // The list may be on screen already: it learns of a save from the
+      // worker's lock, which a list drawn before the write began missed.
+      void refresh();
       if (onScreen.current !== sessionId) return;
       if (outcome.status === 'error') {
         queue.current = [];
@@ -206,7 +209,7 @@ export function useDatasets(capture: CaptureImport): Datasets {
       showInAddress(outcome.datasetId);
       addNext(outcome.datasetId);
     });
-  }, [state, keepWorking, addNext]);
+  }, [state, keepWorking, addNext, refresh]);
 
   // The start page lists what is kept; `#ds=` at load opens that dataset.
   const started = useRef(false);
