@@ -113,6 +113,53 @@ test('exit codes: 2 for what is not a capture, 1 when unreadable', () => {
   }
 });
 
+test('damaged gzip: what came before is analysed and the damage is told',
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capscope-gzip-'));
+    try {
+      const good = readFileSync(CORPUS_DIR + 'pcapplusplus__tls2.pcap');
+      const gz = gzipSync(good);
+      const flipped = Buffer.from(gz);
+      flipped[Math.floor(gz.length * 0.6)] ^= 0x40;
+      const files: Array<[string, Uint8Array]> = [
+        ['cut.pcap.gz', gz.subarray(0, Math.floor(gz.length / 3))],
+        ['flipped.pcap.gz', flipped],
+      ];
+      for (const [name, bytes] of files) {
+        const file = join(dir, name);
+        writeFileSync(file, bytes);
+        for (const threads of ['1', '3']) {
+          const label = `${name}, ${threads} threads`;
+          const summary = capscope('summary', file, '--threads', threads);
+          assert.equal(summary.code, 0, label);
+          const packets = JSON.parse(summary.stdout).packets;
+          assert.ok(packets > 50 && packets < 7451, `${label}: ${packets}`);
+          assert.match(summary.stderr,
+            /the gzip data is damaged or cut short \(.+\) after byte \d+/);
+          assert.match(summary.stderr,
+            new RegExp(`the ${packets} packets before it are analysed`));
+          const flows = capscope('flows', file, '--threads', threads);
+          assert.equal(flows.code, 0, label);
+          assert.ok(flows.stdout.split('\n').length > 2, label);
+          assert.doesNotMatch(flows.stderr, /\n\s+at /, label);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+test('an output that cannot be written is said so, without a stack trace',
+  () => {
+    const run = spawnSync('sh', ['-c',
+      `"${process.execPath}" "${BIN}" flows ` +
+      `"${CORPUS_DIR}pcapplusplus__tls2.pcap" > /dev/full`],
+    { encoding: 'utf8' });
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /cannot write the output: ENOSPC/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
+  });
+
 test('capscope flows --filter keeps what the expression says', () => {
   const file = CORPUS_DIR + 'pcapplusplus__tls2.pcap';
   const all = capscope('flows', file).stdout.trim().split('\n')
@@ -200,8 +247,15 @@ test('capscope reads another country database, and says what is wrong ' +
     writeFileSync(gzipped, gzipSync(readFileSync(ipv4Only)));
     const text = join(dir, 'notes.txt');
     writeFileSync(text, 'not a database\n');
+    // The metadata whole, the tree and records cut away: it opens, and
+    // fails at the first lookup.
+    const cut = join(dir, 'cut.mmdb');
+    const whole = readFileSync(ipv4Only);
+    writeFileSync(cut, whole.subarray(whole.length - 5000));
     const cases: Array<[string, RegExp]> = [
       [gzipped, /is gzip-compressed/],
+      [cut, /--geoip .*cut\.mmdb is damaged/],
+      ['', /--geoip needs the path of an \.mmdb database/],
       [text, /is not a MaxMind \(\.mmdb\) database/],
       [join(dir, 'missing.mmdb'), /cannot be read \(ENOENT\)/],
     ];

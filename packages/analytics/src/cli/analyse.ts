@@ -34,22 +34,40 @@ export async function threadsFor(
   return Math.min(MAX_AUTO_THREADS, availableParallelism());
 }
 
+/** Where reading stopped short, when it did; what came before is analysed. */
+export interface ReadStop {
+  /** What went wrong (zlib's or the file system's words). */
+  reason: string;
+  /** Bytes of the capture analysed (decompressed ones for gzip). */
+  bytesRead: number;
+  packets: number;
+}
+
+/** A capture's analysis, and where reading it stopped short, if it did. */
+export interface Analysed {
+  result: AnalysisResult;
+  stop: ReadStop | null;
+}
+
 /**
  * Analyses a capture with `threads` threads, each keeping a share of the
- * flows (partition.ts); the merged result equals one thread's.
+ * flows (partition.ts); the merged result equals one thread's. Every
+ * thread, one included, reads the file up to the size it had at the start,
+ * so a file still being written gives the same output with any number.
  */
 export async function analyse(
   path: string,
   threads: number,
   kernel: KernelChoice = 'decoder',
-): Promise<AnalysisResult> {
-  if (threads <= 1) {
-    const analysis = await analyseShare(path, Infinity,
-      new CaptureAnalysis({ recordLoop: await recordLoopFor(kernel) }));
-    return analysis.result();
-  }
-  // A file still being written: every thread stops at today's size.
+): Promise<Analysed> {
   const { size: bytes } = await stat(path);
+  if (threads <= 1) {
+    const analysis = new CaptureAnalysis({
+      recordLoop: await recordLoopFor(kernel),
+    });
+    const stop = await analyseShare(path, bytes, analysis);
+    return { result: analysis.result(), stop };
+  }
   const workers: Worker[] = [];
   const parts: Array<Promise<AnalysisPart>> = [];
   for (let index = 1; index < threads; index++) {
@@ -67,26 +85,54 @@ export async function analyse(
     parts.push(part);
   }
   try {
-    const own = await analyseShare(path, bytes, new CaptureAnalysis({
+    const own = new CaptureAnalysis({
       partition: { index: 0, count: threads },
       recordLoop: await recordLoopFor(kernel),
-    }));
-    return mergeParts([own.part(), ...(await Promise.all(parts))]);
+    });
+    // Every thread reads the same bytes, so share 0's stop is every one's.
+    const stop = await analyseShare(path, bytes, own);
+    const result = mergeParts([own.part(), ...(await Promise.all(parts))]);
+    return { result, stop };
   } finally {
     for (const worker of workers) void worker.terminate();
   }
 }
 
-async function analyseShare(
+/**
+ * Feeds the capture's first `bytes` to `analysis` and ends it. A read that
+ * fails after the capture began (gzip data damaged or cut short, a disk
+ * error) ends the analysis there, as cut, and is returned: what came
+ * before it counts. One that fails before anything was read is thrown.
+ */
+export async function analyseShare(
   path: string,
   bytes: number,
   analysis: CaptureAnalysis,
-): Promise<CaptureAnalysis> {
-  for await (const chunk of openCaptureStream(path, bytes)) {
-    analysis.push(chunk);
-    if (analysis.stopped) break;
+): Promise<ReadStop | null> {
+  const chunks = openCaptureStream(path, bytes);
+  let failure: unknown = null;
+  for (;;) {
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = await chunks.next();
+    } catch (error) {
+      failure = error;
+      break;
+    }
+    if (next.done) break;
+    analysis.push(next.value);
+    if (analysis.stopped) {
+      await chunks.return(undefined);
+      break;
+    }
   }
-  analysis.end();
+  if (failure !== null && analysis.info === null) throw failure;
+  analysis.end(failure !== null);
   await analysis.finish();
-  return analysis;
+  if (failure === null) return null;
+  return {
+    reason: failure instanceof Error ? failure.message : String(failure),
+    bytesRead: analysis.bytesRead,
+    packets: analysis.totals.packets,
+  };
 }

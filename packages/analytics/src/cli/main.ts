@@ -20,7 +20,9 @@ import type { FlowContext, FlowRecord } from '../flow-record.js';
 import { compileFilterText } from '../filter/compile.js';
 import { FilterError } from '../filter/lexer.js';
 import { parseFilter } from '../filter/parser.js';
+import type { ReadStop } from './analyse.js';
 import { analyse, threadsFor } from './analyse.js';
+import { isGzipFile } from './input.js';
 import type { KernelChoice } from './kernel-choice.js';
 import { kernelChoice } from './kernel-choice.js';
 
@@ -87,14 +89,22 @@ async function analyseWithCountries(
   reading: Reading,
 ): Promise<{
   analysis: AnalysisResult;
+  stop: ReadStop | null;
   addresses: AddressIndex;
   countries: FlowCountries;
 }> {
-  const analysis = await analyse(path, reading.threads, reading.kernel);
+  const { result: analysis, stop } = await analyse(path, reading.threads,
+    reading.kernel);
   const locator = await openCountries(geoip);
   const addresses = indexAddresses(analysis.columns);
-  const countries = locator.locateFlows(addresses);
-  return { analysis, addresses, countries };
+  let countries: FlowCountries;
+  try {
+    countries = locator.locateFlows(addresses);
+  } catch (error) {
+    // A database whose tree or records are cut or damaged fails only here.
+    throw new GeoIpError(geoip, 'is damaged: ' + (error as Error).message);
+  }
+  return { analysis, stop, addresses, countries };
 }
 
 /**
@@ -140,8 +150,8 @@ async function printFlows(
   filter: string,
   geoip: string,
   reading: Reading,
-): Promise<void> {
-  const { analysis, addresses, countries } = await analyseWithCountries(
+): Promise<ReadStop | null> {
+  const { analysis, stop, addresses, countries } = await analyseWithCountries(
     path, geoip, reading);
   const columns = analysis.columns;
   const context: FlowContext = {
@@ -168,7 +178,7 @@ async function printFlows(
       }
     }
     if (lines.length > 0) await write(lines.join('\n') + '\n');
-    return;
+    return stop;
   }
   // Two buffers in turn: one is written out while the other fills, and
   // neither is filled again before stdout is done with it, so the output
@@ -189,6 +199,7 @@ async function printFlows(
   }
   written[turn] = writeBytes(buffers[turn]);
   await Promise.all(written);
+  return stop;
 }
 
 /**
@@ -211,9 +222,9 @@ async function printFindings(
   path: string,
   geoip: string,
   reading: Reading,
-): Promise<void> {
-  const { analysis, countries } = await analyseWithCountries(path, geoip,
-    reading);
+): Promise<ReadStop | null> {
+  const { analysis, stop, countries } = await analyseWithCountries(path,
+    geoip, reading);
   const findings = runFindings({
     columns: analysis.columns,
     names: analysis.names,
@@ -223,6 +234,21 @@ async function printFindings(
   const lines = findings.map(({ kind, reason, filter, flows }) =>
     JSON.stringify({ kind, reason, flows: flows.length, filter }));
   if (lines.length > 0) await write(lines.join('\n') + '\n');
+  return stop;
+}
+
+/**
+ * Tells that reading stopped short: the output above covers what came
+ * before. The capture was read, so the exit code stays 0 (its damage told,
+ * as a truncated file's problem is listed).
+ */
+async function reportStop(path: string, stop: ReadStop): Promise<void> {
+  const what = await isGzipFile(path)
+    ? 'the gzip data is damaged or cut short'
+    : 'the file could not be read any further';
+  process.stderr.write(`capscope: ${path}: ${what} (${stop.reason}) after ` +
+    `byte ${stop.bytesRead} of the capture; the ${stop.packets} packets ` +
+    'before it are analysed\n');
 }
 
 function write(text: string | Uint8Array): Promise<void> {
@@ -265,6 +291,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`capscope: --format is ndjson or csv\n`);
     return EXIT_UNREADABLE;
   }
+  if (geoip === '') {
+    process.stderr.write('capscope: --geoip needs the path of an .mmdb ' +
+      'database\n');
+    return EXIT_UNREADABLE;
+  }
   try {
     parseFilter(filter);
   } catch (error) {
@@ -292,14 +323,17 @@ async function main(argv: string[]): Promise<number> {
 
   try {
     const reading = { threads: await threadsFor(path, asked), kernel };
+    let stop: ReadStop | null;
     if (command === 'summary') {
-      const analysis = await analyse(path, reading.threads, reading.kernel);
-      await write(JSON.stringify(summarize(analysis)) + '\n');
+      const analysed = await analyse(path, reading.threads, reading.kernel);
+      await write(JSON.stringify(summarize(analysed.result)) + '\n');
+      stop = analysed.stop;
     } else if (command === 'findings') {
-      await printFindings(path, geoip, reading);
+      stop = await printFindings(path, geoip, reading);
     } else {
-      await printFlows(path, format, filter, geoip, reading);
+      stop = await printFlows(path, format, filter, geoip, reading);
     }
+    if (stop) await reportStop(path, stop);
     return EXIT_OK;
   } catch (error) {
     if (error instanceof FilterError) {
@@ -322,7 +356,21 @@ async function main(argv: string[]): Promise<number> {
 // A reader that stops early (`| head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(0);
-  throw error;
+  // A full disk, say: the output is incomplete, and said so.
+  process.stderr.write('capscope: cannot write the output: ' +
+    `${error.code ?? error.message}\n`);
+  process.exit(EXIT_UNREADABLE);
 });
 
+/**
+ * How long the process idles before it ends. Node 20 can hang for good
+ * at exit when V8 is still optimising code on a background thread and that
+ * thread waits for a garbage collection the exiting main thread never runs
+ * (nodejs/node#54918; here one run in thirty of a damaged capture through
+ * the TypeScript kernel hung). Idle, the event loop lets those jobs finish
+ * first: no hang in 160 runs after it.
+ */
+const SETTLE_BEFORE_EXIT_MS = 10;
+
 process.exitCode = await main(process.argv.slice(2));
+await new Promise((resolve) => setTimeout(resolve, SETTLE_BEFORE_EXIT_MS));

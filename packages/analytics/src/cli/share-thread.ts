@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureAnalysis } from '../analysis.js';
 import { partBuffers } from '../partition-merge.js';
-import { openCaptureStream } from './input.js';
+import { analyseShare } from './analyse.js';
 import type { KernelChoice } from './kernel-choice.js';
 import { recordLoopFor } from './kernel-choice.js';
 
@@ -22,11 +22,7 @@ const analysis = new CaptureAnalysis({
   partition: { index, count },
   recordLoop: await recordLoopFor(kernel),
 });
-for await (const chunk of openCaptureStream(path, bytes)) {
-  analysis.push(chunk);
-  if (analysis.stopped) break;
-}
-analysis.end();
-await analysis.finish();
+// Share 0 reports where reading stopped, if it did: all read the same.
+await analyseShare(path, bytes, analysis);
 const part = analysis.part();
 parentPort?.postMessage(part, partBuffers(part));
