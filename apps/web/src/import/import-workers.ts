@@ -7,9 +7,10 @@ const MAX_AUTO_WORKERS = 4;
  * Cores left to the page and the browser while workers import. Each
  * share frames every record of the file (and its worker gets a copy of
  * every byte), so a share costs more than its part of the flows: on two
- * cores, two workers took 3.7 s for the bench's 1 GB capture against 2.7 s
- * for one (`npm run bench`, December 2026; 4.5 s against 3.0 s when each
- * worker read the file itself). Not measured on more than two cores.
+ * cores, two workers took 3.3 to 3.4 s for the bench's 1 GB capture
+ * against 2.3 to 2.5 s for one (`npm run bench`, December 2026; 4.5 s
+ * against 3.0 s when each worker read the file itself). Not measured on
+ * more than two cores.
  */
 const CORES_KEPT = 2;
 

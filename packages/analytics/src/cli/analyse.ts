@@ -10,10 +10,11 @@ import type { KernelChoice } from './kernel-choice.js';
 import { recordLoopFor } from './kernel-choice.js';
 
 /**
- * Files smaller than this are read by one thread. On the bench's 200 MB
- * capture two threads on two cores were slower than one (1.19 s against
- * 1.04 s); on 1 GB faster (2.39 s against 2.73 s; `npm run bench`,
- * December 2026).
+ * Files smaller than this are read by one thread. On two cores, two
+ * threads took 0.87 to 0.99 s for the bench's 200 MB capture against 0.67
+ * to 0.71 s for one, and 2.04 s for 1 GB against 2.03 to 2.12 s (`npm run
+ * bench`, December 2026): a share frames every record, so threads pay
+ * only where they run on cores of their own, on big files.
  */
 const SHARED_MIN_BYTES = 256 * 1024 * 1024;
 /** Past this many, threads only compete for memory bandwidth. */
