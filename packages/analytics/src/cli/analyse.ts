@@ -5,7 +5,7 @@ import type { AnalysisResult } from '../analysis-result.js';
 import { CaptureAnalysis } from '../analysis.js';
 import type { AnalysisPart } from '../partition-merge.js';
 import { mergeParts } from '../partition-merge.js';
-import { isGzipFile, openCaptureStream } from './input.js';
+import { GzipDamage, isGzipFile, openCaptureStream } from './input.js';
 import type { KernelChoice } from './kernel-choice.js';
 import { recordLoopFor } from './kernel-choice.js';
 
@@ -37,7 +37,7 @@ export async function threadsFor(
 
 /** Where reading stopped short, when it did; what came before is analysed. */
 export interface ReadStop {
-  /** What went wrong (zlib's or the file system's words). */
+  /** What went wrong: "the gzip data is damaged or cut short (...)". */
   reason: string;
   /** Bytes of the capture analysed (decompressed ones for gzip). */
   bytesRead: number;
@@ -131,8 +131,11 @@ export async function analyseShare(
   analysis.end(failure !== null);
   await analysis.finish();
   if (failure === null) return null;
+  const words = failure instanceof Error ? failure.message : String(failure);
   return {
-    reason: failure instanceof Error ? failure.message : String(failure),
+    reason: failure instanceof GzipDamage
+      ? words
+      : `the file could not be read any further (${words})`,
     bytesRead: analysis.bytesRead,
     packets: analysis.totals.packets,
   };

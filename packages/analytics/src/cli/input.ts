@@ -63,12 +63,67 @@ export async function isGzipFile(path: string): Promise<boolean> {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
+/**
+ * Compressed bytes per write to zlib when decoding again up to damage:
+ * zlib drops what the write that fails would have decoded, so small
+ * writes lose at most a few kilobytes of what came before the damage.
+ */
+const RECOVERY_PIECE_BYTES = 1024;
+
+/** gzip data that zlib cannot decode (damaged, cut short, junk after it). */
+export class GzipDamage extends Error {
+  constructor(readonly zlibMessage: string) {
+    super(`the gzip data is damaged or cut short (${zlibMessage})`);
+    this.name = 'GzipDamage';
+  }
+}
+
+/**
+ * A gzip file's decompressed bytes. When zlib fails, the file is decoded
+ * again in small pieces, and what the failing piece of the first pass
+ * held is handed out before the error, so that everything before the
+ * damage is read; the error then comes as GzipDamage. The second pass
+ * costs a decompression of the file again, only for a damaged file.
+ */
 async function* gunzipStream(
   path: string,
   bytes: number,
 ): AsyncGenerator<Uint8Array> {
+  let delivered = 0;
+  try {
+    for await (const chunk of gunzipPieces(path, bytes, READ_CHUNK_BYTES)) {
+      delivered += chunk.length;
+      yield chunk;
+    }
+    return;
+  } catch (error) {
+    if (!isZlibError(error)) throw error;
+  }
+  let seen = 0;
+  try {
+    for await (const chunk of gunzipPieces(path, bytes,
+      RECOVERY_PIECE_BYTES)) {
+      const end = seen + chunk.length;
+      if (end > delivered) yield chunk.subarray(Math.max(0, delivered - seen));
+      seen = end;
+      delivered = Math.max(delivered, end);
+    }
+  } catch (error) {
+    if (!isZlibError(error)) throw error;
+    throw new GzipDamage((error as Error).message);
+  }
+  // Not expected: the second pass read to the end where the first failed.
+  throw new GzipDamage('the first decompression failed, the second did not');
+}
+
+/** The file's first `bytes`, gunzipped, read in pieces of `pieceBytes`. */
+async function* gunzipPieces(
+  path: string,
+  bytes: number,
+  pieceBytes: number,
+): AsyncGenerator<Uint8Array> {
   const file = createReadStream(path, {
-    highWaterMark: READ_CHUNK_BYTES,
+    highWaterMark: pieceBytes,
     ...(Number.isFinite(bytes) ? { end: bytes - 1 } : {}),
   });
   const source = file.pipe(createGunzip({ chunkSize: READ_CHUNK_BYTES }));
@@ -79,7 +134,14 @@ async function* gunzipStream(
     }
   } finally {
     file.destroy();
+    source.destroy();
   }
+}
+
+/** zlib's errors carry an errno and a Z_ code. */
+function isZlibError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
 }
 
 async function readHead(path: string): Promise<Uint8Array> {

@@ -22,7 +22,6 @@ import { FilterError } from '../filter/lexer.js';
 import { parseFilter } from '../filter/parser.js';
 import type { ReadStop } from './analyse.js';
 import { analyse, threadsFor } from './analyse.js';
-import { isGzipFile } from './input.js';
 import type { KernelChoice } from './kernel-choice.js';
 import { kernelChoice } from './kernel-choice.js';
 
@@ -242,13 +241,10 @@ async function printFindings(
  * before. The capture was read, so the exit code stays 0 (its damage told,
  * as a truncated file's problem is listed).
  */
-async function reportStop(path: string, stop: ReadStop): Promise<void> {
-  const what = await isGzipFile(path)
-    ? 'the gzip data is damaged or cut short'
-    : 'the file could not be read any further';
-  process.stderr.write(`capscope: ${path}: ${what} (${stop.reason}) after ` +
-    `byte ${stop.bytesRead} of the capture; the ${stop.packets} packets ` +
-    'before it are analysed\n');
+function reportStop(path: string, stop: ReadStop): void {
+  process.stderr.write(`capscope: ${path}: ${stop.reason} after byte ` +
+    `${stop.bytesRead} of the capture; the ${stop.packets} packets before ` +
+    'it are analysed\n');
 }
 
 function write(text: string | Uint8Array): Promise<void> {
@@ -269,6 +265,13 @@ async function main(argv: string[]): Promise<number> {
   let geoip = BUNDLED_COUNTRY_DATABASE;
   let asked: number | null = null;
   for (let i = 0; i < rest.length; i++) {
+    // An option that takes a value must have one: `--geoip --threads 2`
+    // would otherwise read a database named "--threads".
+    if (['--format', '--filter', '--geoip', '--threads'].includes(rest[i]) &&
+      (rest[i + 1] === undefined || rest[i + 1].startsWith('--'))) {
+      process.stderr.write(`capscope: ${rest[i]} needs a value\n`);
+      return EXIT_UNREADABLE;
+    }
     if (rest[i] === '--format') format = rest[++i] ?? '';
     else if (rest[i].startsWith('--format=')) format = rest[i].slice(9);
     else if (rest[i] === '--filter') filter = rest[++i] ?? '';
@@ -333,7 +336,7 @@ async function main(argv: string[]): Promise<number> {
     } else {
       stop = await printFlows(path, format, filter, geoip, reading);
     }
-    if (stop) await reportStop(path, stop);
+    if (stop) reportStop(path, stop);
     return EXIT_OK;
   } catch (error) {
     if (error instanceof FilterError) {
