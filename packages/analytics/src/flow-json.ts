@@ -90,23 +90,16 @@ export class JsonBytes {
       this.raw(JSON.stringify(value));
       return;
     }
-    this.reserve(16);
-    const bytes = this.bytes;
     // Counts and ports fit 31 bits: integer division is much cheaper than
     // Math.floor on a double.
     if (value < INT_LIMIT) {
       let digits = 1;
       for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++;
-      let at = this.length + digits;
-      this.length = at;
-      let rest = value;
-      do {
-        const tenth = (rest / 10) | 0;
-        bytes[--at] = 0x30 + rest - tenth * 10;
-        rest = tenth;
-      } while (rest > 0);
+      this.digits(value, digits);
       return;
     }
+    this.reserve(16);
+    const bytes = this.bytes;
     let digits = 1;
     for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
     let at = this.length + digits;

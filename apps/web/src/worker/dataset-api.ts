@@ -1,6 +1,5 @@
-import { columnBuffers } from './column-buffers';
+import { columnBuffers, copyColumns } from './column-buffers';
 import type { FlowColumns } from '@capscope/analytics/flow-table';
-import { COLUMN_NAMES } from '@capscope/analytics/flow-table';
 import { mergeFlows } from '@capscope/analytics/merge';
 import type { Problem } from '@capscope/parser/problems';
 import { transfer } from 'comlink';
@@ -431,13 +430,6 @@ async function datasetProblems(
     const name = sourceName(record.sources[i].label);
     return problems.map((p) => ({ ...p, message: `${name}: ${p.message}` }));
   });
-}
-
-/** Copies for the page, each owning its buffer so that it can move. */
-function copyColumns(columns: FlowColumns): FlowColumns {
-  const out: Record<string, unknown> = { count: columns.count };
-  for (const name of COLUMN_NAMES) out[name] = columns[name].slice();
-  return out as unknown as FlowColumns;
 }
 
 async function deleteQuietly(datasetId: string): Promise<void> {

@@ -1,7 +1,6 @@
-import { columnBuffers } from './column-buffers';
+import { columnBuffers, copyColumns } from './column-buffers';
 import { CaptureAnalysis } from '@capscope/analytics/analysis';
 import type { AnalysisResult } from '@capscope/analytics/analysis-result';
-import type { FlowColumns } from '@capscope/analytics/flow-table';
 import type { KernelChoice } from '@capscope/analytics/kernel-choice';
 import { mergeParts } from '@capscope/analytics/partition-merge';
 import { releaseProxy, transfer, type Remote } from 'comlink';
@@ -230,15 +229,6 @@ export class Importer implements ImporterApi, UrlImporterApi {
       : new Uint32Array(0);
     return transfer(order, [order.buffer]);
   }
-}
-
-/** Copies for the page, so the worker keeps its own columns. */
-function copyColumns(columns: FlowColumns): FlowColumns {
-  const out: Record<string, unknown> = { count: columns.count };
-  for (const [name, value] of Object.entries(columns)) {
-    if (ArrayBuffer.isView(value)) out[name] = (value as Uint8Array).slice();
-  }
-  return out as unknown as FlowColumns;
 }
 
 function failed(
