@@ -29,6 +29,7 @@ import type { DnsName } from './app-hints.js';
 import { AppHints } from './app-hints.js';
 import { appFromPorts } from './apps.js';
 import { TcpTracker } from './tcp-tracker.js';
+import { grownArray, grownLength } from './growth.js';
 import type { FlowColumns } from './flow-table.js';
 import type { AnalysisPart, FlowReference } from './partition-merge.js';
 import type { Partition } from './partition.js';
@@ -396,9 +397,8 @@ export class CaptureAnalysis implements CaptureSink, HeaderSink {
   private originate(flow: number, origin: number): void {
     if (this.partCount === 1) return;
     if (flow >= this.origins.length) {
-      const grown = new Float64Array(this.origins.length * 2);
-      grown.set(this.origins);
-      this.origins = grown;
+      this.origins = grownArray(this.origins,
+        grownLength(this.origins.length, flow + 1));
     }
     this.origins[flow] = origin;
   }

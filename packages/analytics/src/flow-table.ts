@@ -5,6 +5,8 @@
  * without building a string or an object per packet.
  */
 
+import { grownArray, grownLength } from './growth.js';
+
 /** TCP state bits kept per flow for port reuse. */
 export const TCP_SYN_SEEN = 1;
 export const TCP_FIN_FROM_SRC = 2;
@@ -14,7 +16,7 @@ export const TCP_RST_SEEN = 8;
 /** Key port value that marks "no ports" (cut away or none). */
 export const NO_PORT = -1;
 
-/** Start small: most captures hold few flows; columns double as needed. */
+/** Start small: most captures hold few flows; columns grow as needed. */
 const INITIAL_FLOWS = 1024;
 
 export interface FlowColumns {
@@ -357,11 +359,9 @@ export class FlowTable {
   }
 
   private grow(): void {
-    const capacity = this.capacity * 2;
+    const capacity = grownLength(this.capacity, this.capacity + 1);
     this.columns = allocateColumns(capacity, this.columns);
-    const keys = new Int32Array(capacity * KEY_WORDS);
-    keys.set(this.keys);
-    this.keys = keys;
+    this.keys = grownArray(this.keys, capacity * KEY_WORDS);
     this.capacity = capacity;
   }
 

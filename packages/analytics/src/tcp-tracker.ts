@@ -1,6 +1,7 @@
 import type { IpLayer } from '@capscope/parser/decode';
 import type { PacketRecord } from '@capscope/parser/record';
 import type { FlowColumns } from './flow-table.js';
+import { grownArray, grownLength } from './growth.js';
 
 const FIN = 0x01;
 const SYN = 0x02;
@@ -230,28 +231,20 @@ export class TcpTracker {
   }
 
   private grow(needed: number): void {
-    let capacity = Math.max(INITIAL_FLOWS, this.capacity);
-    while (capacity < needed) capacity *= 2;
-    const grow = <T extends Uint32Array | Uint8Array | Float64Array>(
-      array: T,
-      length: number,
-    ): T => {
-      const out = new (array.constructor as new (n: number) => T)(length);
-      out.set(array);
-      return out;
-    };
-    this.next = grow(this.next, capacity * 2);
-    this.started = grow(this.started, capacity * 2);
-    this.gapStart = grow(this.gapStart, capacity * 2);
-    this.gapEnd = grow(this.gapEnd, capacity * 2);
-    this.hasGap = grow(this.hasGap, capacity * 2);
-    this.synSeconds = grow(this.synSeconds, capacity);
-    this.synNanos = grow(this.synNanos, capacity);
-    this.advancedSeconds = grow(this.advancedSeconds, capacity * 2);
-    this.lastAck = grow(this.lastAck, capacity * 2);
-    this.lastWindow = grow(this.lastWindow, capacity * 2);
-    this.duplicateAcks = grow(this.duplicateAcks, capacity * 2);
-    this.advancedNanos = grow(this.advancedNanos, capacity * 2);
+    const capacity = grownLength(Math.max(INITIAL_FLOWS, this.capacity),
+      needed);
+    this.next = grownArray(this.next, capacity * 2);
+    this.started = grownArray(this.started, capacity * 2);
+    this.gapStart = grownArray(this.gapStart, capacity * 2);
+    this.gapEnd = grownArray(this.gapEnd, capacity * 2);
+    this.hasGap = grownArray(this.hasGap, capacity * 2);
+    this.synSeconds = grownArray(this.synSeconds, capacity);
+    this.synNanos = grownArray(this.synNanos, capacity);
+    this.advancedSeconds = grownArray(this.advancedSeconds, capacity * 2);
+    this.lastAck = grownArray(this.lastAck, capacity * 2);
+    this.lastWindow = grownArray(this.lastWindow, capacity * 2);
+    this.duplicateAcks = grownArray(this.duplicateAcks, capacity * 2);
+    this.advancedNanos = grownArray(this.advancedNanos, capacity * 2);
     this.capacity = capacity;
   }
 }

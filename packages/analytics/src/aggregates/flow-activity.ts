@@ -1,4 +1,5 @@
 import type { PacketRecord } from '@capscope/parser/record';
+import { grownArray, grownLength } from '../growth.js';
 
 /**
  * Fine time bins kept per capture: enough that a timeline zoomed to a
@@ -54,8 +55,9 @@ export class FlowActivity {
   private cellBin = new Uint16Array(INITIAL_CELLS);
   private cellPackets = new Uint32Array(INITIAL_CELLS);
   private cellBytes = new Float64Array(INITIAL_CELLS);
-  /** Each flow's latest cell, or -1. */
-  private lastCell = new Int32Array(1024).fill(-1);
+  /** Each flow's latest cell + 1, or 0 for none (so a grown array needs
+   * no filling, and its untouched pages stay unmapped: growth.ts). */
+  private lastCell = new Int32Array(1024);
 
   /** Counts a frame in `flow` (its innermost flow), or in none (-1). */
   add(flow: number, record: PacketRecord): void {
@@ -79,7 +81,7 @@ export class FlowActivity {
     if (flow < 0) return;
 
     if (flow >= this.lastCell.length) this.growFlows(flow);
-    const last = this.lastCell[flow];
+    const last = this.lastCell[flow] - 1;
     if (last >= 0 && this.cellBin[last] === bin) {
       this.cellPackets[last]++;
       this.cellBytes[last] += bytes;
@@ -91,7 +93,7 @@ export class FlowActivity {
     this.cellBin[cell] = bin;
     this.cellPackets[cell] = 1;
     this.cellBytes[cell] = bytes;
-    this.lastCell[flow] = cell;
+    this.lastCell[flow] = cell + 1;
   }
 
   /** Copies cut to size, which can be transferred or stored. */
@@ -145,26 +147,15 @@ export class FlowActivity {
   }
 
   private growFlows(flow: number): void {
-    let size = this.lastCell.length;
-    while (size <= flow) size *= 2;
-    const grown = new Int32Array(size).fill(-1);
-    grown.set(this.lastCell);
-    this.lastCell = grown;
+    this.lastCell = grownArray(this.lastCell,
+      grownLength(this.lastCell.length, flow + 1));
   }
 
   private growCells(): void {
-    const size = this.cellFlow.length * 2;
-    const flows = new Uint32Array(size);
-    flows.set(this.cellFlow);
-    this.cellFlow = flows;
-    const bins = new Uint16Array(size);
-    bins.set(this.cellBin);
-    this.cellBin = bins;
-    const packets = new Uint32Array(size);
-    packets.set(this.cellPackets);
-    this.cellPackets = packets;
-    const bytes = new Float64Array(size);
-    bytes.set(this.cellBytes);
-    this.cellBytes = bytes;
+    const size = grownLength(this.cellFlow.length, this.cellCount + 1);
+    this.cellFlow = grownArray(this.cellFlow, size);
+    this.cellBin = grownArray(this.cellBin, size);
+    this.cellPackets = grownArray(this.cellPackets, size);
+    this.cellBytes = grownArray(this.cellBytes, size);
   }
 }
