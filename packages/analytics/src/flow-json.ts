@@ -15,12 +15,16 @@ import type { FlowCountries } from './geo.js';
 
 const QUOTE = 0x22;
 const DOT = 0x2e;
+const COLON = 0x3a;
 const LETTER_Z = 0x5a;
 /** Integers below this are written with 32-bit integer arithmetic. */
 const INT_LIMIT = 2 ** 31;
 /** Nanoseconds in a second, and the digits after a time's point. */
 const NANOS_PER_SECOND = 1e9;
 const NANO_DIGITS = 9;
+const SECONDS_PER_DAY = 86400;
+/** "2026-11-30T": a time's text up to its time of day. */
+const DATE_CHARS = 11;
 /**
  * Durations below this many seconds are written from whole nanoseconds:
  * up to 15 significant digits, which a double holds exactly, so the text
@@ -294,12 +298,12 @@ function writeAddress(
 }
 
 /**
- * The text of the last second written ("2026-11-30T10:00:02"): flows
- * sorted by their start share their seconds often, and formatting the
- * calendar is the slow part.
+ * The date of the last day written ("2026-11-30T"): flows mostly share
+ * their day, and working out the calendar is the slow part. The time of
+ * day is written as digits.
  */
-let lastSecond = NaN;
-let lastSecondText = '';
+let lastDay = NaN;
+let lastDayText = '';
 
 function writeTime(
   out: JsonBytes,
@@ -307,17 +311,27 @@ function writeTime(
   nanos: number,
   digits: number,
 ): void {
-  if (seconds !== lastSecond) {
+  const day = Math.floor(seconds / SECONDS_PER_DAY);
+  if (day !== lastDay) {
+    // Years start at midnight: the day is in range when its time is.
     const text = formatTime(seconds, 0, 0);
     if (text === null) {
       out.raw('null');
       return;
     }
-    lastSecond = seconds;
-    lastSecondText = text.slice(0, -1); // without its "Z"
+    lastDay = day;
+    lastDayText = text.slice(0, DATE_CHARS);
   }
+  const secondOfDay = seconds - day * SECONDS_PER_DAY;
+  const hour = Math.floor(secondOfDay / 3600);
+  const minute = Math.floor((secondOfDay - hour * 3600) / 60);
   out.byte(QUOTE);
-  out.raw(lastSecondText);
+  out.raw(lastDayText);
+  out.digits(hour, 2);
+  out.byte(COLON);
+  out.digits(minute, 2);
+  out.byte(COLON);
+  out.digits(secondOfDay - hour * 3600 - minute * 60, 2);
   if (digits > 0) {
     const shown = Math.min(digits, NANO_DIGITS);
     out.byte(DOT);

@@ -124,12 +124,17 @@ export function mix(h: number): number {
 /** Address words, signed or not: the hash sees the same bits. */
 type AddressWords = Int32Array | Uint32Array;
 
+/**
+ * One end's hash: its words weighted by odd constants, then mixed once.
+ * The mix is what keeps the two ends' sum from cancelling (ports that move
+ * by one in opposite directions would, were the ends' hashes linear).
+ */
 function hashEndpoint(words: AddressWords, at: number, port: number): number {
-  let h = mix(words[at] ^ 0x9e3779b9);
-  h = mix(h ^ words[at + 1]);
-  h = mix(h ^ words[at + 2]);
-  h = mix(h ^ words[at + 3]);
-  return mix(h ^ port);
+  return mix(Math.imul(words[at], 0x9e3779b1) +
+    Math.imul(words[at + 1], 0x85ebca77) +
+    Math.imul(words[at + 2], 0xc2b2ae3d) +
+    Math.imul(words[at + 3], 0x27d4eb2f) +
+    Math.imul(port, 0x165667b1));
 }
 
 /**
