@@ -125,16 +125,33 @@ export function mix(h: number): number {
 type AddressWords = Int32Array | Uint32Array;
 
 /**
- * One end's hash: its words weighted by odd constants, then mixed once.
- * The mix is what keeps the two ends' sum from cancelling (ports that move
- * by one in opposite directions would, were the ends' hashes linear).
+ * A random start for every hash in this thread. A capture crafted so that
+ * its flows share one hash made each lookup walk all of them: with an
+ * unseeded hash that can be worked out offline, 65,535 such flows took
+ * 8.7 s instead of 0.2 s, and 200,000 IPv6 ones 131 s. Hashes are only
+ * compared within the thread that made them, and the output never depends
+ * on them.
  */
-function hashEndpoint(words: AddressWords, at: number, port: number): number {
-  return mix(Math.imul(words[at], 0x9e3779b1) +
-    Math.imul(words[at + 1], 0x85ebca77) +
-    Math.imul(words[at + 2], 0xc2b2ae3d) +
-    Math.imul(words[at + 3], 0x27d4eb2f) +
-    Math.imul(port, 0x165667b1));
+const HASH_SEED = crypto.getRandomValues(new Uint32Array(1))[0];
+
+/**
+ * One end's hash: each word mixed into the seeded state in turn (IPv4
+ * uses one word), so that ends that share a hash cannot be found without
+ * the seed.
+ */
+function hashEndpoint(
+  version: number,
+  words: AddressWords,
+  at: number,
+  port: number,
+): number {
+  let h = mix(words[at] ^ HASH_SEED);
+  if (version !== 4) {
+    h = mix(h ^ words[at + 1]);
+    h = mix(h ^ words[at + 2]);
+    h = mix(h ^ words[at + 3]);
+  }
+  return mix(h ^ port);
 }
 
 /**
@@ -152,8 +169,8 @@ export function hashKey(
   dstPort: number,
 ): number {
   return mix(
-    (hashEndpoint(srcWords, srcAt, srcPort) +
-      hashEndpoint(dstWords, dstAt, dstPort)) ^
+    (hashEndpoint(version, srcWords, srcAt, srcPort) +
+      hashEndpoint(version, dstWords, dstAt, dstPort)) ^
       ((version << 8) | protocol),
   );
 }

@@ -4,14 +4,18 @@ import type { HeaderKernelModule } from './header-kernel-wasm.js';
 import { compileHeaderKernel } from './header-kernel-wasm.js';
 
 /**
- * dist/kernel.wasm, which the parser's build compiles from wasm/, found by
- * the package's name so that a bundle of this module (the command line's)
- * finds it too.
+ * Node only: reads dist/kernel.wasm, which the parser's build compiles
+ * from wasm/, and compiles it. The file is found by the package's name, so
+ * that a bundle of this module (the command line's) finds it too.
  */
-export const KERNEL_WASM_PATH = createRequire(import.meta.url)
-  .resolve('@capscope/parser/kernel.wasm');
-
-/** Node only: reads kernel.wasm beside this module and compiles it. */
 export async function loadHeaderKernel(): Promise<HeaderKernelModule> {
-  return compileHeaderKernel(await readFile(KERNEL_WASM_PATH));
+  let path: string;
+  try {
+    path = createRequire(import.meta.url)
+      .resolve('@capscope/parser/kernel.wasm');
+  } catch {
+    throw new Error('the WebAssembly kernel (@capscope/parser/kernel.wasm) ' +
+      'cannot be found');
+  }
+  return compileHeaderKernel(await readFile(path));
 }

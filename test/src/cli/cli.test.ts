@@ -276,6 +276,24 @@ test('capscope reads another country database, and says what is wrong ' +
   }
 });
 
+test('options may come before the file; one file, and no directory', () => {
+  const path = CORPUS_DIR + 'pcapplusplus__tls2.pcap';
+  const after = capscope('flows', path, '--threads', '2', '--format', 'csv');
+  const before = capscope('flows', '--threads', '2', '--format', 'csv', path);
+  assert.equal(before.code, 0, before.stderr);
+  assert.equal(before.stdout, after.stdout);
+  assert.match(before.stdout, /^proto,src,/);
+
+  const two = capscope('summary', path, path);
+  assert.equal(two.code, 1);
+  assert.match(two.stderr, /one file at a time/);
+
+  const directory = capscope('summary', CORPUS_DIR);
+  assert.equal(directory.code, 1);
+  assert.match(directory.stderr, /cannot read .*: a directory/);
+  assert.doesNotMatch(directory.stderr, /\n\s+at /, 'no stack trace');
+});
+
 test('capscope refuses a thread count that is no whole number from 1', () => {
   const path = CORPUS_DIR + 'pcapplusplus__tls2.pcap';
   for (const threads of ['0', '-2', '1.5', 'many', '0x3', '1e1', ' 3', '03',

