@@ -10,29 +10,34 @@ import type { KernelChoice } from './kernel-choice.js';
 import { recordLoopFor } from './kernel-choice.js';
 
 /**
- * Files smaller than this are read by one thread. On two cores, two
- * threads took 0.87 to 0.99 s for the bench's 200 MB capture against 0.67
- * to 0.71 s for one, and 2.04 s for 1 GB against 2.03 to 2.12 s (`npm run
- * bench`, December 2026): a share frames every record, so threads pay
- * only where they run on cores of their own, on big files.
+ * Files smaller than this are read by one thread: a share frames every
+ * record, so threads pay only where they run on cores of their own, on
+ * big files. On two cores they do not pay at all: for the bench's 1 GB
+ * capture two threads took 1.75 to 2.00 s against 1.54 to 1.68 s for one,
+ * and 200 MB 0.85 s against 0.65 s (`npm run bench`, December 2026), so
+ * a machine needs more than MIN_SHARED_CORES.
  */
 const SHARED_MIN_BYTES = 256 * 1024 * 1024;
+const MIN_SHARED_CORES = 2;
 /** Past this many, threads only compete for memory bandwidth. */
 const MAX_AUTO_THREADS = 4;
 
 /**
  * How many threads share a file: `asked` when given, else one per core
- * (up to MAX_AUTO_THREADS) for a plain file big enough to gain from it.
- * Each thread reads the whole file, so a gzip file gets one.
+ * (up to MAX_AUTO_THREADS) for a plain file big enough to gain from it on
+ * a machine with cores to spare. Each thread reads the whole file, so a
+ * gzip file gets one.
  */
 export async function threadsFor(
   path: string,
   asked: number | null,
 ): Promise<number> {
   if (asked !== null) return asked;
+  const cores = availableParallelism();
+  if (cores <= MIN_SHARED_CORES) return 1;
   const { size } = await stat(path);
   if (size < SHARED_MIN_BYTES || await isGzipFile(path)) return 1;
-  return Math.min(MAX_AUTO_THREADS, availableParallelism());
+  return Math.min(MAX_AUTO_THREADS, cores);
 }
 
 /** Where reading stopped short, when it did; what came before is analysed. */
