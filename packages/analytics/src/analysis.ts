@@ -112,6 +112,12 @@ export interface AnalysisOptions {
    * decodePacket() read everything.
    */
   recordLoop?: RecordLoop;
+  /**
+   * False: skip what only the page's views read, the protocol hierarchy
+   * and the activity timeline (the command line prints neither); the
+   * result then holds them empty. Flows and totals are the same.
+   */
+  views?: boolean;
 }
 
 /**
@@ -189,6 +195,7 @@ export class CaptureAnalysis implements CaptureSink, HeaderSink {
   private readonly partCount: number;
   /** The worker that keeps what every worker sees (framing, time). */
   private readonly leader: boolean;
+  private readonly views: boolean;
   /** Each flow's origin: where in the file it was made. */
   private origins = new Float64Array(1024);
   /** References to flows another worker keeps, by this worker's flow. */
@@ -198,6 +205,7 @@ export class CaptureAnalysis implements CaptureSink, HeaderSink {
     this.partIndex = partition.index;
     this.partCount = partition.count;
     this.leader = partition.index === 0;
+    this.views = options.views ?? true;
     this.reader = options.recordLoop
       ? new HeaderReader(this, options.recordLoop)
       : new CaptureReader(this);
@@ -299,7 +307,7 @@ export class CaptureAnalysis implements CaptureSink, HeaderSink {
     // Another worker's plain frame needs no decoding here: only its time,
     // which every worker's timeline sees.
     if (this.partCount > 1 && this.othersPlainFrame(record)) {
-      this.activity.add(-1, record);
+      if (this.views) this.activity.add(-1, record);
       return true;
     }
     return false;
@@ -386,6 +394,7 @@ export class CaptureAnalysis implements CaptureSink, HeaderSink {
    * timeline's bins alike; only the frame's own worker counts it.
    */
   private observe(record: PacketRecord, flow: number, owned: boolean): void {
+    if (!this.views) return;
     if (owned) {
       const app = flow >= 0 ? this.flows.columns.app[flow] : 0;
       this.hierarchy.count(this.decoded, record.originalLength, app);

@@ -70,6 +70,7 @@ export async function analyse(
   if (threads <= 1) {
     const analysis = new CaptureAnalysis({
       recordLoop: await recordLoopFor(kernel),
+      views: false,
     });
     const stop = await analyseShare(path, bytes, analysis);
     return { result: analysis.result(), stop };
@@ -94,6 +95,7 @@ export async function analyse(
     const own = new CaptureAnalysis({
       partition: { index: 0, count: threads },
       recordLoop: await recordLoopFor(kernel),
+      views: false,
     });
     // Every thread reads the same bytes, so share 0's stop is every one's.
     const stop = await analyseShare(path, bytes, own);

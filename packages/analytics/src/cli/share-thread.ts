@@ -21,6 +21,7 @@ const { path, bytes, index, count, kernel } = workerData as ShareRequest;
 const analysis = new CaptureAnalysis({
   partition: { index, count },
   recordLoop: await recordLoopFor(kernel),
+  views: false,
 });
 // Share 0 reports where reading stopped, if it did: all read the same.
 await analyseShare(path, bytes, analysis);
