@@ -313,7 +313,8 @@ function writeTime(
 ): void {
   const day = Math.floor(seconds / SECONDS_PER_DAY);
   if (day !== lastDay) {
-    // Years start at midnight: the day is in range when its time is.
+    // The range (years 0001-9999) ends at midnights, so a day is in it
+    // or out of it whole: the first time written for it decides.
     const text = formatTime(seconds, 0, 0);
     if (text === null) {
       out.raw('null');

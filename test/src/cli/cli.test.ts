@@ -276,7 +276,7 @@ test('capscope reads another country database, and says what is wrong ' +
   }
 });
 
-test('options may come before the file; one file, and no directory', () => {
+test('options may come before the file; help; one file, and no directory', () => {
   const path = CORPUS_DIR + 'pcapplusplus__tls2.pcap';
   const after = capscope('flows', path, '--threads', '2', '--format', 'csv');
   const before = capscope('flows', '--threads', '2', '--format', 'csv', path);
@@ -287,6 +287,13 @@ test('options may come before the file; one file, and no directory', () => {
   const two = capscope('summary', path, path);
   assert.equal(two.code, 1);
   assert.match(two.stderr, /one file at a time/);
+
+  for (const asked of [['--help'], ['flows', '--help'], ['summary', '-h']]) {
+    const help = capscope(...asked);
+    assert.equal(help.code, 0, asked.join(' '));
+    assert.match(help.stdout, /^Usage:/);
+  }
+  assert.equal(capscope().code, 1, 'no command is a usage error');
 
   const directory = capscope('summary', CORPUS_DIR);
   assert.equal(directory.code, 1);

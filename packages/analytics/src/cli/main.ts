@@ -271,6 +271,10 @@ async function main(argv: string[]): Promise<number> {
   let geoip: string | null = null;
   let asked: number | null = null;
   for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '--help' || rest[i] === '-h') {
+      process.stdout.write(USAGE + '\n');
+      return EXIT_OK;
+    }
     // An option that takes a value must have one: `--geoip --threads 2`
     // would otherwise read a database named "--threads".
     if (['--format', '--filter', '--geoip', '--threads'].includes(rest[i]) &&
@@ -297,9 +301,13 @@ async function main(argv: string[]): Promise<number> {
     }
     else path = rest[i];
   }
+  if (command === '--help' || command === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return EXIT_OK;
+  }
   if (!command || !path || !['summary', 'flows', 'findings'].includes(command)) {
     process.stderr.write(USAGE + '\n');
-    return command === '--help' || command === '-h' ? EXIT_OK : EXIT_UNREADABLE;
+    return EXIT_UNREADABLE;
   }
   if (asked !== null && !(asked >= 1 && asked <= 64)) {
     process.stderr.write(`capscope: --threads is a whole number, 1 to 64\n`);
