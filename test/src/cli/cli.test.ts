@@ -294,11 +294,38 @@ test('options may come before the file; help; one file, and no directory', () =>
     assert.match(help.stdout, /^Usage:/);
   }
   assert.equal(capscope().code, 1, 'no command is a usage error');
+  assert.equal(capscope('--threads', '2', 'summary', path).code, 1,
+    'the command comes first');
+  assert.match(capscope('summary', '', path).stderr, /an empty argument/);
+  assert.equal(capscope('summary', '--', path).stdout,
+    capscope('summary', path).stdout, '-- then the file');
+  assert.match(capscope('summary', path, '--', path).stderr,
+    /one file at a time/);
+  assert.match(capscope('flows', path, '--geoip=/no/such.mmdb').stderr,
+    /--geoip \/no\/such\.mmdb cannot be read/);
 
   const directory = capscope('summary', CORPUS_DIR);
   assert.equal(directory.code, 1);
   assert.match(directory.stderr, /cannot read .*: a directory/);
   assert.doesNotMatch(directory.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('a file that is no capture gets one line through every reader', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'capscope-cli-'));
+  try {
+    const text = join(dir, 'notes.pcap');
+    writeFileSync(text, 'just some text, not a packet capture\n');
+    // The file's handle is closed at once: left to the collector, Node
+    // printed a warning about it after the message, often (9 runs in 15).
+    for (const kernel of ['decoder', 'ts', 'wasm', 'wasm', 'wasm']) {
+      const run = capscopeWith({ CAPSCOPE_KERNEL: kernel }, 'summary', text);
+      assert.equal(run.code, 2, kernel);
+      assert.equal(run.stderr.trimEnd().split('\n').length, 1,
+        `${kernel}: ${run.stderr}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('capscope refuses a thread count that is no whole number from 1', () => {

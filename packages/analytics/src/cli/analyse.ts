@@ -119,20 +119,23 @@ export async function analyseShare(
 ): Promise<ReadStop | null> {
   const chunks = openCaptureStream(path, bytes);
   let failure: unknown = null;
-  for (;;) {
-    let next: IteratorResult<Uint8Array>;
-    try {
-      next = await chunks.next();
-    } catch (error) {
-      failure = error;
-      break;
+  try {
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        failure = error;
+        break;
+      }
+      if (next.done) break;
+      analysis.push(next.value);
+      if (analysis.stopped) break;
     }
-    if (next.done) break;
-    analysis.push(next.value);
-    if (analysis.stopped) {
-      await chunks.return(undefined);
-      break;
-    }
+  } finally {
+    // Closes the file now, also when push() threw (not a capture): left to
+    // the collector, Node warns about the handle on stderr.
+    await chunks.return(undefined);
   }
   if (failure !== null && analysis.info === null) throw failure;
   analysis.end(failure !== null);

@@ -265,12 +265,34 @@ function write(text: string | Uint8Array): Promise<void> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return EXIT_OK;
+  }
+  if (!['summary', 'flows', 'findings'].includes(command)) {
+    process.stderr.write(USAGE + '\n');
+    return EXIT_UNREADABLE;
+  }
   let path = '';
   let format = 'ndjson';
   let filter = '';
   let geoip: string | null = null;
   let asked: number | null = null;
   for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '') {
+      process.stderr.write('capscope: an empty argument\n');
+      return EXIT_UNREADABLE;
+    }
+    if (rest[i] === '--') {
+      // Only the file follows, even one whose name starts with "--".
+      const files = rest.slice(i + 1);
+      if (files.length + (path === '' ? 0 : 1) > 1) {
+        process.stderr.write('capscope: one file at a time\n');
+        return EXIT_UNREADABLE;
+      }
+      path = files[0] ?? path;
+      break;
+    }
     if (rest[i] === '--help' || rest[i] === '-h') {
       process.stdout.write(USAGE + '\n');
       return EXIT_OK;
@@ -286,6 +308,7 @@ async function main(argv: string[]): Promise<number> {
     else if (rest[i].startsWith('--format=')) format = rest[i].slice(9);
     else if (rest[i] === '--filter') filter = rest[++i] ?? '';
     else if (rest[i] === '--geoip') geoip = rest[++i] ?? '';
+    else if (rest[i].startsWith('--geoip=')) geoip = rest[i].slice(8);
     else if (rest[i].startsWith('--filter=')) filter = rest[i].slice(9);
     else if (rest[i] === '--threads') asked = threadCount(rest[++i]);
     else if (rest[i].startsWith('--threads=')) {
@@ -301,11 +324,7 @@ async function main(argv: string[]): Promise<number> {
     }
     else path = rest[i];
   }
-  if (command === '--help' || command === '-h') {
-    process.stdout.write(USAGE + '\n');
-    return EXIT_OK;
-  }
-  if (!command || !path || !['summary', 'flows', 'findings'].includes(command)) {
+  if (!path) {
     process.stderr.write(USAGE + '\n');
     return EXIT_UNREADABLE;
   }
