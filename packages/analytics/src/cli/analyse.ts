@@ -12,12 +12,15 @@ import { recordLoopFor } from './kernel-choice.js';
 /**
  * Files smaller than this are read by one thread: a share frames every
  * record, so threads pay only where they run on cores of their own, on
- * big files. On two cores they do not pay at all: for the bench's 1 GB
- * capture two threads took 1.63 to 1.68 s against 1.42 to 1.50 s for one,
- * and 200 MB 0.81 to 0.83 s against 0.57 s (`npm run bench`, December
- * 2026), so a machine needs more than MIN_SHARED_CORES.
+ * big files; and each thread adds about 20 MB (the bench's 200 MB capture
+ * peaked at 88, 112, 130 and 147 MB with 1 to 4 threads), which past this
+ * size stays well under half the file. On two cores threads do not pay at
+ * all: for the bench's 1 GB capture two threads took 1.63 to 1.68 s
+ * against 1.42 to 1.50 s for one, and 200 MB 0.81 to 0.83 s against
+ * 0.57 s (`npm run bench`, December 2026), so a machine needs more than
+ * MIN_SHARED_CORES.
  */
-const SHARED_MIN_BYTES = 256 * 1024 * 1024;
+const SHARED_MIN_BYTES = 512 * 1024 * 1024;
 const MIN_SHARED_CORES = 2;
 /** Past this many, threads only compete for memory bandwidth. */
 const MAX_AUTO_THREADS = 4;

@@ -43,7 +43,7 @@ in it (findings) one per line. EXPR is a
 display filter such as 'tcp.port == 443 and ip.addr == 10.0.0.0/8'.
 Countries come from the bundled iptoasn country database (PDDL), or from
 a MaxMind-format database given with --geoip. On a machine with more
-than two cores, a file of 256 MiB or more is shared among one thread per
+than two cores, a file of 512 MiB or more is shared among one thread per
 core (up to 4), each keeping the flows of a share of the address pairs;
 --threads sets how many. The output is the same with any number (short
 of limits the README lists).`;
