@@ -16,9 +16,10 @@ export async function analyseWhole(
   file: Uint8Array,
   chunkBytes = file.length,
   makeLoop?: LoopMaker,
+  views = true,
 ): Promise<AnalysisResult> {
   const recordLoop = await makeLoop?.();
-  const analysis = new CaptureAnalysis({ recordLoop });
+  const analysis = new CaptureAnalysis({ recordLoop, views });
   feed(analysis, file, chunkBytes);
   await analysis.finish();
   return analysis.result();
@@ -30,6 +31,7 @@ export async function analyseInParts(
   count: number,
   chunkBytes = file.length,
   makeLoop?: LoopMaker,
+  views = true,
 ): Promise<AnalysisResult> {
   const parts = [];
   for (let index = count - 1; index >= 0; index--) {
@@ -37,6 +39,7 @@ export async function analyseInParts(
     const analysis = new CaptureAnalysis({
       partition: { index, count },
       recordLoop,
+      views,
     });
     feed(analysis, file, chunkBytes);
     await analysis.finish();
