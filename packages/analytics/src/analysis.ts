@@ -357,14 +357,14 @@ export class CaptureAnalysis implements CaptureSink, HeaderSink {
       this.layerFlows[i] = flow;
       innermost = flow;
       if (i > 0 && this.flows.created) {
-        const c = this.flows.columns;
+        const c = this.flows.working;
         const outer = this.layerFlows[i - 1];
         if (outer >= 0) c.outerFlow[flow] = outer;
         else this.referOuter(flow, record, decoded.layers[i - 1], i - 1);
         c.tunnel[flow] = decoded.layers[i - 1].carries;
       }
       if (this.flows.created && decoded.vlanId >= 0) {
-        this.flows.columns.vlan[flow] = decoded.vlanId;
+        this.flows.working.vlan[flow] = decoded.vlanId;
       }
     }
     this.observe(record, innermost, ownsFrame);
@@ -396,7 +396,7 @@ export class CaptureAnalysis implements CaptureSink, HeaderSink {
   private observe(record: PacketRecord, flow: number, owned: boolean): void {
     if (!this.views) return;
     if (owned) {
-      const app = flow >= 0 ? this.flows.columns.app[flow] : 0;
+      const app = flow >= 0 ? this.flows.working.app[flow] : 0;
       this.hierarchy.count(this.decoded, record.originalLength, app);
     }
     this.activity.add(owned ? flow : -1, record);
@@ -588,19 +588,18 @@ export class CaptureAnalysis implements CaptureSink, HeaderSink {
     const flow = flows.find(layer.version, protocol, record.data,
       layer.srcOffset, layer.dstOffset, keySrc, keyDst,
       opening ? layer.tcpSeq : -1);
-    const c = flows.columns;
+    const c = flows.working;
     const reversed = flows.reversed;
     if (flows.created) {
       this.originate(flow, origin);
       c.srcPort[flow] = shownSrc;
       c.dstPort[flow] = shownDst;
-      c.firstSeconds[flow] = c.lastSeconds[flow] = record.seconds;
-      c.firstNanos[flow] = c.lastNanos[flow] = record.nanos;
+      flows.startTimes(flow, record.seconds, record.nanos);
       c.app[flow] = appFromPorts(protocol, layer.srcPort, layer.dstPort);
     }
     this.countFrame(flow, reversed, record.originalLength, record);
     if (layer.payloadLength > 0 && layer.carries === 0) {
-      this.hints.read(c, flow, layer, record);
+      this.hints.read(c, flow, flows.packets(flow), layer, record);
     }
     if (flags >= 0) this.tcp.track(c, flow, reversed, layer, record);
 
@@ -636,26 +635,8 @@ export class CaptureAnalysis implements CaptureSink, HeaderSink {
     bytes: number,
     record: PacketRecord,
   ): void {
-    const c = this.flows.columns;
-    if (reversed) {
-      c.packetsIn[flow]++;
-      c.bytesIn[flow] += bytes;
-    } else {
-      c.packetsOut[flow]++;
-      c.bytesOut[flow] += bytes;
-    }
-    if (!record.hasTime) return;
-    const { seconds, nanos } = record;
-    if (seconds < c.firstSeconds[flow] ||
-      (seconds === c.firstSeconds[flow] && nanos < c.firstNanos[flow])) {
-      c.firstSeconds[flow] = seconds;
-      c.firstNanos[flow] = nanos;
-    }
-    if (seconds > c.lastSeconds[flow] ||
-      (seconds === c.lastSeconds[flow] && nanos > c.lastNanos[flow])) {
-      c.lastSeconds[flow] = seconds;
-      c.lastNanos[flow] = nanos;
-    }
+    this.flows.countFrame(flow, reversed, bytes, record.hasTime,
+      record.seconds, record.nanos);
   }
 
   /**
@@ -725,20 +706,8 @@ export class CaptureAnalysis implements CaptureSink, HeaderSink {
     const waiting = this.waiting.get(key);
     if (!waiting) return;
     this.waiting.delete(key);
-    const c = this.flows.columns;
-    if (reversed) {
-      c.packetsIn[flow] += waiting.packets;
-      c.bytesIn[flow] += waiting.bytes;
-    } else {
-      c.packetsOut[flow] += waiting.packets;
-      c.bytesOut[flow] += waiting.bytes;
-    }
-    if (waiting.seconds < c.firstSeconds[flow] ||
-      (waiting.seconds === c.firstSeconds[flow] &&
-        waiting.nanos < c.firstNanos[flow])) {
-      c.firstSeconds[flow] = waiting.seconds;
-      c.firstNanos[flow] = waiting.nanos;
-    }
+    this.flows.addFrames(flow, reversed, waiting.packets, waiting.bytes);
+    this.flows.widenFirst(flow, waiting.seconds, waiting.nanos);
   }
 
   /** Counts a fragment whose first fragment never came, without ports. */
@@ -752,11 +721,10 @@ export class CaptureAnalysis implements CaptureSink, HeaderSink {
       layer.srcOffset, layer.dstOffset, -1, -1, -1);
     if (flows.created) {
       this.originate(flow, origin);
-      const c = flows.columns;
+      const c = flows.working;
       c.srcPort[flow] = -1;
       c.dstPort[flow] = -1;
-      c.firstSeconds[flow] = c.lastSeconds[flow] = record.seconds;
-      c.firstNanos[flow] = c.lastNanos[flow] = record.nanos;
+      flows.startTimes(flow, record.seconds, record.nanos);
     }
     this.countFrame(flow, flows.reversed, record.originalLength, record);
     return flow;
@@ -773,19 +741,11 @@ export class CaptureAnalysis implements CaptureSink, HeaderSink {
       const flows = this.flows;
       const flow = flows.find(version, protocol, bytes, 0, addressLength,
         -1, -1, -1);
-      const c = flows.columns;
       if (flows.created) {
         this.originate(flow, ORIGIN_AT_END + waiting.origin);
-        c.firstSeconds[flow] = c.lastSeconds[flow] = waiting.seconds;
-        c.firstNanos[flow] = c.lastNanos[flow] = waiting.nanos;
+        flows.startTimes(flow, waiting.seconds, waiting.nanos);
       }
-      if (flows.reversed) {
-        c.packetsIn[flow] += waiting.packets;
-        c.bytesIn[flow] += waiting.bytes;
-      } else {
-        c.packetsOut[flow] += waiting.packets;
-        c.bytesOut[flow] += waiting.bytes;
-      }
+      flows.addFrames(flow, flows.reversed, waiting.packets, waiting.bytes);
     }
     this.waiting.clear();
   }

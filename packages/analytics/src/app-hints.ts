@@ -82,10 +82,14 @@ export class AppHints implements DnsSink {
   private packet = 0;
   private columns: FlowColumns | null = null;
 
-  /** Looks at one layer's payload when its flow is still young. */
+  /**
+   * Looks at one layer's payload when its flow is still young: `packets`
+   * counted in it so far, this one included.
+   */
   read(
     c: FlowColumns,
     flow: number,
+    packets: number,
     layer: IpLayer,
     record: PacketRecord,
   ): void {
@@ -95,7 +99,7 @@ export class AppHints implements DnsSink {
     if (length <= 0) return;
     const end = at + length;
     const protocol = layer.protocol;
-    const young = c.packetsOut[flow] + c.packetsIn[flow] <= HINT_PACKETS;
+    const young = packets <= HINT_PACKETS;
     const dnsPort = DNS_PORTS.has(layer.srcPort) ||
       DNS_PORTS.has(layer.dstPort);
 

@@ -187,6 +187,22 @@ export function hashKey(
  * flow (see isReopened()).
  */
 const KEY_WORDS = 12;
+/**
+ * What every frame updates, side by side per flow: a frame then touches
+ * one cache line for its counts instead of one per column, which on a
+ * capture of 100,000 concurrent flows was a sixth of the analysis. The
+ * columns get these values when they are read (see `columns`).
+ *
+ *   | packets out | packets in | bytes out | bytes in |
+ *   | first seconds | last seconds | first nanos | last nanos |
+ */
+const COUNT_WORDS = 8;
+const N_PACKETS = 0; // + 1 for the direction dst -> src
+const N_BYTES = 2; // the same
+const N_FIRST_SECONDS = 4;
+const N_LAST_SECONDS = 5;
+const N_FIRST_NANOS = 6;
+const N_LAST_NANOS = 7;
 const K_KIND = 0;
 const K_SRC_PORT = 1;
 const K_DST_PORT = 2;
@@ -195,7 +211,16 @@ const K_DST_ADDR = 7;
 const K_SYN_SEQ = 11;
 
 export class FlowTable {
-  columns: FlowColumns;
+  /**
+   * The columns as the table keeps them while it counts: packets, bytes
+   * and first and last seen are stale here (see COUNT_WORDS); other
+   * columns are current. For the analysis's own use per frame.
+   */
+  working: FlowColumns;
+  /** Each flow's counts (see COUNT_WORDS). */
+  private counts: Float64Array;
+  /** True when `counts` holds what `working` does not yet. */
+  private countsAhead = false;
   /** Each flow's key (see KEY_WORDS). */
   private keys: Int32Array;
   private capacity = 0;
@@ -219,15 +244,113 @@ export class FlowTable {
   created = false;
 
   constructor() {
-    this.columns = allocateColumns(INITIAL_FLOWS, null);
+    this.working = allocateColumns(INITIAL_FLOWS, null);
     this.capacity = INITIAL_FLOWS;
+    this.counts = new Float64Array(INITIAL_FLOWS * COUNT_WORDS);
     this.keys = new Int32Array(INITIAL_FLOWS * KEY_WORDS);
     this.slots = new Int32Array(INITIAL_FLOWS * 2 * 2);
     this.slotMask = INITIAL_FLOWS * 2 - 1;
   }
 
+  /** All the columns, current. */
+  get columns(): FlowColumns {
+    if (this.countsAhead) this.writeCounts();
+    return this.working;
+  }
+
   get count(): number {
-    return this.columns.count;
+    return this.working.count;
+  }
+
+  /** Frames counted in `flow`, both ways. */
+  packets(flow: number): number {
+    const at = flow * COUNT_WORDS + N_PACKETS;
+    return this.counts[at] + this.counts[at + 1];
+  }
+
+  /**
+   * Counts a frame of `bytes` in `flow` (`reversed`: dst -> src), and its
+   * time when it has one.
+   */
+  countFrame(
+    flow: number,
+    reversed: boolean,
+    bytes: number,
+    hasTime: boolean,
+    seconds: number,
+    nanos: number,
+  ): void {
+    const counts = this.counts;
+    const at = flow * COUNT_WORDS;
+    const way = reversed ? 1 : 0;
+    counts[at + N_PACKETS + way]++;
+    counts[at + N_BYTES + way] += bytes;
+    this.countsAhead = true;
+    if (!hasTime) return;
+    const first = counts[at + N_FIRST_SECONDS];
+    if (seconds < first ||
+      (seconds === first && nanos < counts[at + N_FIRST_NANOS])) {
+      counts[at + N_FIRST_SECONDS] = seconds;
+      counts[at + N_FIRST_NANOS] = nanos;
+    }
+    const last = counts[at + N_LAST_SECONDS];
+    if (seconds > last ||
+      (seconds === last && nanos > counts[at + N_LAST_NANOS])) {
+      counts[at + N_LAST_SECONDS] = seconds;
+      counts[at + N_LAST_NANOS] = nanos;
+    }
+  }
+
+  /** Adds frames counted elsewhere (fragments that waited), times aside. */
+  addFrames(
+    flow: number,
+    reversed: boolean,
+    packets: number,
+    bytes: number,
+  ): void {
+    const at = flow * COUNT_WORDS + (reversed ? 1 : 0);
+    this.counts[at + N_PACKETS] += packets;
+    this.counts[at + N_BYTES] += bytes;
+    this.countsAhead = true;
+  }
+
+  /** Sets a new flow's first and last seen. */
+  startTimes(flow: number, seconds: number, nanos: number): void {
+    const at = flow * COUNT_WORDS;
+    this.counts[at + N_FIRST_SECONDS] = this.counts[at + N_LAST_SECONDS] =
+      seconds;
+    this.counts[at + N_FIRST_NANOS] = this.counts[at + N_LAST_NANOS] = nanos;
+    this.countsAhead = true;
+  }
+
+  /** Moves a flow's first seen back to (seconds, nanos) when earlier. */
+  widenFirst(flow: number, seconds: number, nanos: number): void {
+    const at = flow * COUNT_WORDS;
+    const first = this.counts[at + N_FIRST_SECONDS];
+    if (seconds < first ||
+      (seconds === first && nanos < this.counts[at + N_FIRST_NANOS])) {
+      this.counts[at + N_FIRST_SECONDS] = seconds;
+      this.counts[at + N_FIRST_NANOS] = nanos;
+      this.countsAhead = true;
+    }
+  }
+
+  /** Writes the counts into their columns. */
+  private writeCounts(): void {
+    const c = this.working;
+    const counts = this.counts;
+    for (let flow = 0; flow < c.count; flow++) {
+      const at = flow * COUNT_WORDS;
+      c.packetsOut[flow] = counts[at + N_PACKETS];
+      c.packetsIn[flow] = counts[at + N_PACKETS + 1];
+      c.bytesOut[flow] = counts[at + N_BYTES];
+      c.bytesIn[flow] = counts[at + N_BYTES + 1];
+      c.firstSeconds[flow] = counts[at + N_FIRST_SECONDS];
+      c.lastSeconds[flow] = counts[at + N_LAST_SECONDS];
+      c.firstNanos[flow] = counts[at + N_FIRST_NANOS];
+      c.lastNanos[flow] = counts[at + N_LAST_NANOS];
+    }
+    this.countsAhead = false;
   }
 
   /**
@@ -257,7 +380,7 @@ export class FlowTable {
     const flow = this.append(version, protocol, srcPort, dstPort);
     if (tcpSynSeq >= 0) {
       this.keys[flow * KEY_WORDS + K_SYN_SEQ] = tcpSynSeq;
-      this.columns.tcpState[flow] = TCP_SYN_SEEN;
+      this.working.tcpState[flow] = TCP_SYN_SEEN;
     }
     this.slots[2 * slot] = flow + 1;
     this.slots[2 * slot + 1] = this.probedHash;
@@ -340,7 +463,7 @@ export class FlowTable {
    * reset) starts a new one, unless it repeats the opening SYN.
    */
   private isReopened(flow: number, synSeq: number): boolean {
-    const state = this.columns.tcpState[flow];
+    const state = this.working.tcpState[flow];
     const finBoth = TCP_FIN_FROM_SRC | TCP_FIN_FROM_DST;
     const closed =
       (state & finBoth) === finBoth || (state & TCP_RST_SEEN) !== 0;
@@ -356,7 +479,7 @@ export class FlowTable {
     dstPort: number,
   ): number {
     if (this.count === this.capacity) this.grow();
-    const c = this.columns;
+    const c = this.working;
     const flow = c.count++;
     c.version[flow] = version;
     c.protocol[flow] = protocol;
@@ -382,7 +505,8 @@ export class FlowTable {
 
   private grow(): void {
     const capacity = grownLength(this.capacity, this.capacity + 1);
-    this.columns = allocateColumns(capacity, this.columns);
+    this.working = allocateColumns(capacity, this.working);
+    this.counts = grownArray(this.counts, capacity * COUNT_WORDS);
     this.keys = grownArray(this.keys, capacity * KEY_WORDS);
     this.capacity = capacity;
   }
@@ -436,7 +560,7 @@ export class FlowTable {
    * ports), so that flows of several captures can be merged later.
    */
   keyPorts(): FlowKeyPorts {
-    const count = this.columns.count;
+    const count = this.working.count;
     const src = new Int32Array(count);
     const dst = new Int32Array(count);
     for (let flow = 0; flow < count; flow++) {
