@@ -213,8 +213,9 @@ const K_SYN_SEQ = 11;
 export class FlowTable {
   /**
    * The columns as the table keeps them while it counts: packets, bytes
-   * and first and last seen are stale here (see COUNT_WORDS); other
-   * columns are current. For the analysis's own use per frame.
+   * and first and last seen are stale here (see COUNT_WORDS); the other
+   * columns are current. Per frame, or to read those other columns
+   * without the cost of writing every flow's counts (`columns`).
    */
   working: FlowColumns;
   /** Each flow's counts (see COUNT_WORDS). */

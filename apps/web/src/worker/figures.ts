@@ -19,7 +19,8 @@ export class ProtocolTally {
   private flowsCounted = 0;
 
   update(analysis: CaptureAnalysis): void {
-    const { protocol, count } = analysis.flows.columns;
+    // Not the counts, so the columns as the table keeps them will do.
+    const { protocol, count } = analysis.flows.working;
     this.count(protocol, count);
   }
 

@@ -46,7 +46,7 @@ export class FlowSnapshots {
    */
   salvage(): void {
     try {
-      if (this.analysis.flows.columns.count > 0) this.send();
+      if (this.analysis.flows.count > 0) this.send();
     } catch {
       // The page keeps the last snapshot it had.
     }
