@@ -4,11 +4,7 @@ import { Reader as MmdbReader } from 'maxmind';
 import { NotACaptureError } from '@capscope/parser/problems';
 import { summarize } from '../analysis-result.js';
 import { FLOW_FIELDS, flowRecord } from '../flow-record.js';
-import {
-  flowJsonContext,
-  JsonBytes,
-  writeFlowJson,
-} from '../flow-json.js';
+import { FlowLines, LineBuffer, loadFlowLines } from '../flow-lines.js';
 import type { AddressIndex } from '../aggregates/address-index.js';
 import { indexAddresses } from '../aggregates/address-index.js';
 import type { AnalysisResult } from '../analysis-result.js';
@@ -53,8 +49,11 @@ of limits the README lists).`;
  * hundred writes for a million flows, and two buffers of it stay small.
  */
 const OUTPUT_BYTES = 256 * 1024;
-/** Room for the longest line past OUTPUT_BYTES without growing. */
-const OUTPUT_BUFFER_BYTES = OUTPUT_BYTES + 64 * 1024;
+/**
+ * Room for a batch of lines past OUTPUT_BYTES (FlowLines writes about as
+ * much again at a time) without growing.
+ */
+const OUTPUT_BUFFER_BYTES = 3 * OUTPUT_BYTES;
 
 /** Found when it is needed, so that a missing one fails as --geoip's. */
 function bundledCountryDatabase(): string {
@@ -191,20 +190,22 @@ async function printFlows(
   // Two buffers in turn: one is written out while the other fills, and
   // neither is filled again before stdout is done with it, so the output
   // makes no garbage and memory stays at two buffers.
-  const buffers = [new JsonBytes(OUTPUT_BUFFER_BYTES),
-    new JsonBytes(OUTPUT_BUFFER_BYTES)];
+  const buffers = [new LineBuffer(OUTPUT_BUFFER_BYTES),
+    new LineBuffer(OUTPUT_BUFFER_BYTES)];
   const written: Array<Promise<void>> = [Promise.resolve(), Promise.resolve()];
   let turn = 0;
-  const jsonContext = flowJsonContext(context, addresses);
+  const lines = await FlowLines.open(await loadFlowLines(), columns,
+    context, addresses);
   for (let flow = 0; flow < columns.count; flow++) {
     if (!keep(flow)) continue;
     const out = buffers[turn];
-    writeFlowJson(out, columns, flow, jsonContext);
+    lines.add(flow, out);
     if (out.length < OUTPUT_BYTES) continue;
     written[turn] = writeBytes(out);
     turn = 1 - turn;
     await written[turn];
   }
+  lines.flush(buffers[turn]);
   written[turn] = writeBytes(buffers[turn]);
   await Promise.all(written);
   return stop;
@@ -214,7 +215,7 @@ async function printFlows(
  * Writes what `out` holds and resolves once stdout is done with its bytes;
  * then empties it for reuse.
  */
-function writeBytes(out: JsonBytes): Promise<void> {
+function writeBytes(out: LineBuffer): Promise<void> {
   if (out.length === 0) return Promise.resolve();
   const bytes = out.bytes.subarray(0, out.length);
   return new Promise((resolve) => {

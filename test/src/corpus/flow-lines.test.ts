@@ -1,37 +1,48 @@
-// The CLI's JSON lines, written straight into bytes, against
-// JSON.stringify of the flow records, on every flow of the shared corpus
-// and on names that need escaping.
+// The CLI's JSON lines, written by the WebAssembly line writer, against
+// JSON.stringify of the flow records, on every flow of the shared corpus,
+// on names that need escaping and on values the writer leaves to
+// JavaScript.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CaptureAnalysis } from '@capscope/analytics/analysis';
 import { indexAddresses } from '@capscope/analytics/aggregates/address-index';
 import {
-  flowJsonContext,
-  JsonBytes,
-  writeFlowJson,
-} from '@capscope/analytics/flow-json';
+  FlowLines,
+  LineBuffer,
+  loadFlowLines,
+} from '@capscope/analytics/flow-lines';
 import type { FlowContext } from '@capscope/analytics/flow-record';
 import { flowRecord } from '@capscope/analytics/flow-record';
 import { analyseFile, corpusFiles } from './corpus.js';
 
 const decoder = new TextDecoder();
 
-function agree(analysis: CaptureAnalysis, context: FlowContext, label: string) {
+const module = await loadFlowLines();
+
+/** Writes every flow's line, in batches, and compares them one by one. */
+async function agree(
+  analysis: CaptureAnalysis,
+  context: FlowContext,
+  label: string,
+): Promise<number> {
   const c = analysis.flows.columns;
-  const jsonContext = flowJsonContext(context, indexAddresses(c));
-  // A small start, so that the writer grows while it writes.
-  const out = new JsonBytes(16);
+  const lines = await FlowLines.open(module, c, context, indexAddresses(c));
+  // A small start, so that the buffer grows while lines are written.
+  const out = new LineBuffer(16);
+  for (let flow = 0; flow < c.count; flow++) lines.add(flow, out);
+  lines.flush(out);
+  const written = decoder.decode(out.take()).split('\n');
+  assert.equal(written.pop(), '', `${label}: the last line ends`);
+  assert.equal(written.length, c.count, `${label}: one line per flow`);
   for (let flow = 0; flow < c.count; flow++) {
-    writeFlowJson(out, c, flow, jsonContext);
-    assert.equal(decoder.decode(out.take()),
-      JSON.stringify(flowRecord(c, flow, context)) + '\n',
+    assert.equal(written[flow], JSON.stringify(flowRecord(c, flow, context)),
       `${label} flow ${flow}`);
   }
   return c.count;
 }
 
-test('flow lines are what JSON.stringify writes, on the corpus', () => {
+test('flow lines are what JSON.stringify writes, on the corpus', async () => {
   let flows = 0;
   for (const name of corpusFiles()) {
     const { analysis } = analyseFile(name);
@@ -44,7 +55,7 @@ test('flow lines are what JSON.stringify writes, on the corpus', () => {
       src: Uint16Array.from({ length: count }, (_, i) => i % 4),
       dst: Uint16Array.from({ length: count }, (_, i) => (i + 1) % 4),
     };
-    flows += agree(analysis, {
+    flows += await agree(analysis, {
       timeDigits: analysis.totals.timeDigits,
       names: analysis.names,
       addressNames: analysis.addressNames,
@@ -54,7 +65,8 @@ test('flow lines are what JSON.stringify writes, on the corpus', () => {
   assert.ok(flows > 1000, `${flows} flows`);
 });
 
-test('flow lines escape text from packets as JSON.stringify does', () => {
+test('flow lines escape text from packets as JSON.stringify does',
+  async () => {
   const { analysis } = analyseFile('pcapplusplus__tls2.pcap');
   assert.ok(analysis);
   const hostile = ['"quoted"', 'back\\slash', 'line\nbreak\u0000\u001f',
@@ -69,23 +81,37 @@ test('flow lines escape text from packets as JSON.stringify does', () => {
     const record = flowRecord(c, flow, { timeDigits: 6, names: [] });
     addressNames.set(record.src, hostile[flow % hostile.length]);
   }
-  agree(analysis, { timeDigits: 6, names: hostile, addressNames,
+  await agree(analysis, { timeDigits: 6, names: hostile, addressNames,
     countries: { codes: ['', '"x"'], src: new Uint16Array(c.count).fill(1),
       dst: new Uint16Array(c.count) } }, 'hostile');
 });
 
-test('numbers are written as JSON.stringify writes them', () => {
-  const out = new JsonBytes(4);
-  const values = [0, -0, 1, 9, 10, 99, 100, 12345678901234, 2 ** 53 - 1,
-    2 ** 53, 1e21, 0.5, 1.25e-7, -3, NaN, Infinity, null];
-  for (const value of values) {
-    out.number(value);
-    assert.equal(decoder.decode(out.take()), JSON.stringify(value),
-      String(value));
+test('numbers are written as JSON.stringify writes them', async () => {
+  // Flows of a real capture with counts and round trips rewritten: values
+  // the writer writes itself and values it leaves to JavaScript (not
+  // whole, past 2^53, below a microsecond, a million seconds or more).
+  const { analysis } = analyseFile('pcapplusplus__tls2.pcap');
+  assert.ok(analysis);
+  const c = analysis.flows.columns;
+  const counts = [0, -0, 1, 9, 10, 99, 100, 12345678901234, 2 ** 53 - 1,
+    2 ** 53, 1e21, 0.5, 1.25e-7, -3, NaN, Infinity];
+  const rtts = [-1, 0, 1e-10, 4e-10, 6e-10, 1e-7, 5e-7, 9.995e-7, 1e-6,
+    0.0000015, 0.019323, 0.1 + 0.2, 1.5, 123.456789012, 999999.999999999,
+    1e6, 2 ** 40];
+  const rows = Math.max(counts.length, rtts.length);
+  assert.ok(c.count >= rows, `${c.count} flows`);
+  for (let flow = 0; flow < rows; flow++) {
+    const count = counts[flow % counts.length];
+    c.packetsOut[flow] = count;
+    c.bytesIn[flow] = count;
+    c.missingBytes[flow] = count;
+    c.handshakeRtt[flow] = rtts[flow % rtts.length];
   }
+  await agree(analysis, { timeDigits: 6, names: analysis.names }, 'numbers');
 });
 
-test('times and durations are written as JSON.stringify writes them', () => {
+test('times and durations are written as JSON.stringify writes them',
+  async () => {
   // Flows of a real capture with their times rewritten: durations from
   // 0 to past the exact range, below a microsecond (written with an
   // exponent), whole seconds, and times at the ends of the calendar.
@@ -113,6 +139,7 @@ test('times and durations are written as JSON.stringify writes them', () => {
   }
   assert.ok(flow >= 40, `${flow} flows rewritten`);
   for (const timeDigits of [0, 3, 6, 9]) {
-    agree(analysis, { timeDigits, names: analysis.names }, `digits ${timeDigits}`);
+    await agree(analysis, { timeDigits, names: analysis.names },
+      `digits ${timeDigits}`);
   }
 });

@@ -1,0 +1,389 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { TUNNEL_NAMES } from '@capscope/parser/decode';
+import { formatTime } from '@capscope/parser/time';
+import type { AddressIndex } from './aggregates/address-index.js';
+import { addressText } from './aggregates/address-index.js';
+import { APP_NAMES } from './apps.js';
+import type { FlowContext } from './flow-record.js';
+import {
+  dnsRcodeName,
+  flowRecord,
+  flowState,
+  protocolName,
+} from './flow-record.js';
+import type { FlowColumns } from './flow-table.js';
+
+/**
+ * The command line's JSON lines, written by wasm/flow-lines.ts (built to
+ * dist/flow-lines.wasm) from batches of flows copied into its memory:
+ * JavaScript writes bytes one at a time at about 1.4 ns each, which made
+ * the output of 120,000 flows take 215 ms. Each line is exactly
+ * JSON.stringify(flowRecord(...)) (flow-lines.test.ts); a flow the module
+ * leaves to JavaScript is written that way.
+ */
+
+/**
+ * Flows per batch: their values take 116 bytes each in the module, and
+ * their lines about 500, so that a batch's lines come to about as much as
+ * the CLI writes at a time.
+ */
+const BATCH_FLOWS = 512;
+/** The module's output area: a batch's lines, mostly. */
+const OUTPUT_BYTES = 2 * 1024 * 1024;
+const PAGE_BYTES = 65536;
+/** Values per flow in the batch (wasm/flow-lines.ts F_, I_ and T_). */
+const FLOATS = 8;
+const INTS = 9;
+const TEXT_FIELDS = 12;
+/** Connection states flowState() gives, as the module's texts. */
+const STATES = ['', 'S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR',
+  'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
+const encoder = new TextEncoder();
+
+/**
+ * A compiled flow-lines.wasm. The package is built without the DOM's
+ * types, which hold WebAssembly's, so this file names the parts of the
+ * WebAssembly API it uses.
+ */
+export interface FlowLinesModule {
+  readonly [moduleBrand]: true;
+}
+declare const moduleBrand: unique symbol;
+
+interface WasmApi {
+  compile(bytes: ArrayBufferView): Promise<FlowLinesModule>;
+  instantiate(
+    module: FlowLinesModule,
+    imports: object,
+  ): Promise<{ exports: object }>;
+}
+
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi })
+  .WebAssembly;
+
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+interface FlowLinesExports {
+  memory: WasmMemory;
+  heapBase(): number;
+  piecesBytes(): number;
+  configure(
+    pieces: number,
+    texts: number,
+    starts: number,
+    floats: number,
+    ints: number,
+    textIds: number,
+    flows: number,
+    out: number,
+    outBytes: number,
+    digits: number,
+  ): void;
+  write(from: number, count: number): number;
+  writtenBytes(): number;
+  stoppedForCaller(): number;
+}
+
+/** Bytes written in turn into one buffer, grown as needed. */
+export class LineBuffer {
+  bytes: Uint8Array;
+  length = 0;
+
+  constructor(capacity = 1 << 20) {
+    this.bytes = new Uint8Array(capacity);
+  }
+
+  /** The bytes written so far, as a copy; then starts over. */
+  take(): Uint8Array {
+    const out = this.bytes.slice(0, this.length);
+    this.length = 0;
+    return out;
+  }
+
+  append(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.bytes.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  /** Text known to be ASCII: cheaper than text() for short texts. */
+  ascii(text: string): void {
+    this.reserve(text.length);
+    const bytes = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
+    this.length = at;
+  }
+
+  /** Text as UTF-8. */
+  text(text: string): void {
+    this.reserve(text.length * 3);
+    this.length += encoder.encodeInto(text,
+      this.bytes.subarray(this.length)).written;
+  }
+
+  private reserve(more: number): void {
+    if (this.length + more <= this.bytes.length) return;
+    const grown = new Uint8Array(
+      Math.max(this.bytes.length * 2, this.length + more));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+  }
+}
+
+/** Where each kind of text starts among the module's texts. */
+interface TextBases {
+  proto: number;
+  /** Address id a is text address + 2a; the name DNS gave it, + 1. */
+  address: number;
+  app: number;
+  host: number;
+  hosts: number;
+  country: number;
+  countries: number;
+  tunnel: number;
+  state: number;
+  rcode: number;
+}
+
+/**
+ * Writes flows as JSON lines for one capture's columns. Make it with
+ * FlowLines.open(); every line appended is what JSON.stringify writes for
+ * flowRecord(columns, flow, context), with its newline.
+ */
+export class FlowLines {
+  private readonly floats: Float64Array;
+  private readonly ints: Int32Array;
+  private readonly textIds: Int32Array;
+  private readonly output: Uint8Array;
+  private readonly bases: TextBases;
+  private readonly stateIds: Map<string, number>;
+  /** Flows of the batch being gathered. */
+  private readonly batch = new Int32Array(BATCH_FLOWS);
+  private count = 0;
+
+  private constructor(
+    private readonly exports: FlowLinesExports,
+    private readonly columns: FlowColumns,
+    private readonly context: FlowContext,
+    private readonly addresses: AddressIndex,
+  ) {
+    const { texts, starts, bases } = moduleTexts(context, addresses);
+    this.bases = bases;
+    this.stateIds = new Map(STATES.map((state, i) => [state, bases.state + i]));
+
+    // heapBase | pieces | starts | texts | floats | ints | ids | output
+    const piecesAt = align(exports.heapBase());
+    const startsAt = align(piecesAt + exports.piecesBytes());
+    const textsAt = align(startsAt + starts.byteLength);
+    const floatsAt = align(textsAt + texts.byteLength);
+    const intsAt = align(floatsAt + BATCH_FLOWS * FLOATS * 8);
+    const idsAt = align(intsAt + BATCH_FLOWS * INTS * 4);
+    const outAt = align(idsAt + BATCH_FLOWS * TEXT_FIELDS * 4);
+    const end = outAt + OUTPUT_BYTES;
+    const memory = exports.memory;
+    const more = Math.ceil((end - memory.buffer.byteLength) / PAGE_BYTES);
+    if (more > 0) memory.grow(more);
+
+    const buffer = memory.buffer;
+    new Uint32Array(buffer, startsAt, starts.length).set(starts);
+    new Uint8Array(buffer, textsAt, texts.length).set(texts);
+    this.floats = new Float64Array(buffer, floatsAt, BATCH_FLOWS * FLOATS);
+    this.ints = new Int32Array(buffer, intsAt, BATCH_FLOWS * INTS);
+    this.textIds = new Int32Array(buffer, idsAt, BATCH_FLOWS * TEXT_FIELDS);
+    this.output = new Uint8Array(buffer, outAt, OUTPUT_BYTES);
+    exports.configure(piecesAt, textsAt, startsAt, floatsAt, intsAt, idsAt,
+      BATCH_FLOWS, outAt, OUTPUT_BYTES, context.timeDigits);
+  }
+
+  /**
+   * The writer for these columns, with the module compiled from `module`
+   * (see loadFlowLines()).
+   */
+  static async open(
+    module: FlowLinesModule,
+    columns: FlowColumns,
+    context: FlowContext,
+    addresses: AddressIndex,
+  ): Promise<FlowLines> {
+    // The module asks for a day's date when its times reach a new day.
+    let memory: WasmMemory | null = null;
+    const writeDay = (day: number, at: number): number => {
+      const text = formatTime(day * 86400, 0, 0);
+      if (text === null || memory === null) return 0;
+      const bytes = new Uint8Array(memory.buffer, at, 12);
+      bytes[0] = 0x22; // '"'
+      for (let i = 0; i < 11; i++) bytes[i + 1] = text.charCodeAt(i);
+      return 1;
+    };
+    const instance = await wasmApi.instantiate(module,
+      { env: { writeDay } });
+    const exports = instance.exports as unknown as FlowLinesExports;
+    memory = exports.memory;
+    return new FlowLines(exports, columns, context, addresses);
+  }
+
+  /** Adds `flow`'s line; lines go into `out` as each batch fills. */
+  add(flow: number, out: LineBuffer): void {
+    this.batch[this.count++] = flow;
+    if (this.count === BATCH_FLOWS) this.flush(out);
+  }
+
+  /** Writes the lines of the flows added so far into `out`. */
+  flush(out: LineBuffer): void {
+    const count = this.count;
+    this.count = 0;
+    for (let k = 0; k < count; k++) this.gather(k, this.batch[k]);
+    let from = 0;
+    while (from < count) {
+      const stopped = this.exports.write(from, count);
+      out.append(this.output.subarray(0, this.exports.writtenBytes()));
+      from = stopped;
+      if (stopped < count && this.exports.stoppedForCaller()) {
+        this.writeHere(this.batch[stopped], out);
+        from++;
+      }
+    }
+  }
+
+  /** A line JavaScript writes: the module leaves it, or its state. */
+  private writeHere(flow: number, out: LineBuffer): void {
+    out.text(JSON.stringify(flowRecord(this.columns, flow,
+      this.context)) + '\n');
+  }
+
+  /** Copies flow's values into place k of the batch. */
+  private gather(k: number, flow: number): void {
+    const c = this.columns;
+    const f = this.floats;
+    const n = this.ints;
+    const t = this.textIds;
+    const bases = this.bases;
+    let at = k * FLOATS;
+    f[at] = c.packetsOut[flow];
+    f[at + 1] = c.packetsIn[flow];
+    f[at + 2] = c.bytesOut[flow];
+    f[at + 3] = c.bytesIn[flow];
+    f[at + 4] = c.firstSeconds[flow];
+    f[at + 5] = c.lastSeconds[flow];
+    f[at + 6] = c.handshakeRtt[flow];
+    f[at + 7] = c.missingBytes[flow];
+
+    at = k * INTS;
+    n[at] = c.firstNanos[flow];
+    n[at + 1] = c.lastNanos[flow];
+    n[at + 2] = c.srcPort[flow];
+    n[at + 3] = c.dstPort[flow];
+    n[at + 4] = c.vlan[flow];
+    n[at + 5] = c.retransmissions[flow];
+    n[at + 6] = c.outOfOrder[flow];
+    n[at + 7] = c.zeroWindows[flow];
+    n[at + 8] = c.lostSegments[flow];
+
+    at = k * TEXT_FIELDS;
+    const src = this.addresses.src[flow];
+    const dst = this.addresses.dst[flow];
+    const host = c.host[flow];
+    const countries = this.context.countries;
+    const rcode = c.dnsRcode[flow];
+    t[at] = bases.proto + c.protocol[flow];
+    t[at + 1] = bases.address + 2 * src;
+    t[at + 2] = bases.address + 2 * dst;
+    t[at + 3] = bases.app + c.app[flow];
+    t[at + 4] = bases.host + (host >= 0 && host < bases.hosts
+      ? host
+      : bases.hosts);
+    t[at + 5] = bases.address + 2 * src + 1;
+    t[at + 6] = bases.address + 2 * dst + 1;
+    t[at + 7] = bases.country + (countries ? countries.src[flow]
+      : bases.countries);
+    t[at + 8] = bases.country + (countries ? countries.dst[flow]
+      : bases.countries);
+    t[at + 9] = bases.tunnel + c.tunnel[flow];
+    // A state not in STATES (none today): -1 leaves the line to writeHere.
+    t[at + 10] = this.stateIds.get(flowState(c, flow)) ?? -1;
+    t[at + 11] = bases.rcode + (rcode >= 0 ? rcode : 128);
+  }
+}
+
+/**
+ * Node only: compiles dist/flow-lines.wasm, which the package's build
+ * makes from wasm/. It is found by the package's name, so that the
+ * command line's bundle finds it too.
+ */
+export async function loadFlowLines(): Promise<FlowLinesModule> {
+  let path: string;
+  try {
+    path = createRequire(import.meta.url)
+      .resolve('@capscope/analytics/flow-lines.wasm');
+  } catch {
+    throw new Error('the flow line writer ' +
+      '(@capscope/analytics/flow-lines.wasm) cannot be found');
+  }
+  return wasmApi.compile(await readFile(path));
+}
+
+/**
+ * Every text a line takes whole: protocols, addresses (as they are) each
+ * with the name DNS gave it, apps, hosts, countries, tunnels, states and DNS codes
+ * (as JSON strings), one after the other, with where each starts.
+ */
+function moduleTexts(
+  context: FlowContext,
+  addresses: AddressIndex,
+): { texts: Uint8Array; starts: Uint32Array; bases: TextBases } {
+  const out = new LineBuffer(addresses.count * 32 + 4096);
+  const starts: number[] = [0];
+  const json = (text: string) => {
+    if (text === '') out.ascii('""');
+    else out.text(JSON.stringify(text));
+    starts.push(out.length);
+  };
+  const byte = (name: (value: number) => string | undefined) => {
+    for (let value = 0; value < 256; value++) json(name(value) ?? '');
+  };
+
+  const proto = 0;
+  byte(protocolName);
+  const address = starts.length - 1;
+  const names = context.addressNames;
+  for (let id = 0; id < addresses.count; id++) {
+    const text = addressText(addresses, id);
+    out.ascii(text);
+    starts.push(out.length);
+    json(names?.get(text) ?? '');
+  }
+  const app = starts.length - 1;
+  byte((value) => APP_NAMES[value]);
+  const host = starts.length - 1;
+  for (const name of context.names) json(name);
+  json('');
+  const country = starts.length - 1;
+  const codes = context.countries?.codes ?? [];
+  for (const code of codes) json(code);
+  json('');
+  const tunnel = starts.length - 1;
+  byte((value) => TUNNEL_NAMES[value]);
+  const state = starts.length - 1;
+  for (const name of STATES) json(name);
+  const rcode = starts.length - 1;
+  for (let value = 0; value < 128; value++) json(dnsRcodeName(value));
+  json('');
+
+  return {
+    texts: out.bytes.subarray(0, out.length),
+    starts: Uint32Array.from(starts),
+    bases: {
+      proto, address, app, host, hosts: context.names.length,
+      country, countries: codes.length, tunnel, state, rcode,
+    },
+  };
+}
+
+function align(at: number): number {
+  return Math.ceil(at / 16) * 16;
+}
