@@ -51,6 +51,7 @@ const CACHE_DIR = path.join(os.tmpdir(), 'capscope-bench');
 const GENERATOR_DIST = path.join(repoRoot, 'test/dist/generator');
 const GENERATOR_CLI = path.join(GENERATOR_DIST, 'cli.js');
 const CAPSCOPE_CLI = path.join(repoRoot, 'packages/analytics/bin/capscope.js');
+const READ_ONLY_SCRIPT = path.join(repoRoot, 'scripts/bench-read.mjs');
 const WEB_DIST = path.join(repoRoot, 'apps/web/dist');
 const HARNESS = path.join(repoRoot, 'test/dist/browser/harness.js');
 const CHROMIUM = '/usr/bin/chromium';
@@ -141,6 +142,22 @@ async function main() {
         [CAPSCOPE_CLI, 'flows', capture.path, '--threads', String(cores)],
       );
     }
+    // Node reading the file and nothing else: what no Node reader beats.
+    const floor = await benchCommand(
+      'node, reading only',
+      capture,
+      process.execPath,
+      [READ_ONLY_SCRIPT, capture.path],
+    );
+    if (cli.ok && floor.ok) {
+      const line =
+        `capscope flows on ${capture.label}: ` +
+        `${Math.round(cli.mbPerSecond)} MB/s, ` +
+        `${(cli.seconds / floor.seconds).toFixed(1)} times the time of ` +
+        'reading alone';
+      console.log(`  ${line}`);
+      notes.push(line);
+    }
     const runTshark =
       tshark.available && (capture.size === SIZE_200MB || options.tshark1g);
     if (runTshark) {
@@ -155,6 +172,13 @@ async function main() {
         const line =
           `capscope / tshark throughput on ${capture.label}: ` +
           `${ratio.toFixed(2)}x`;
+        console.log(`  ${line}`);
+        notes.push(line);
+      }
+      if (floor.ok && ts.ok) {
+        const line =
+          `reading alone / tshark throughput on ${capture.label}: ` +
+          `${(floor.mbPerSecond / ts.mbPerSecond).toFixed(2)}x`;
         console.log(`  ${line}`);
         notes.push(line);
       }
@@ -552,7 +576,7 @@ async function benchCommand(name, capture, command, args) {
       `(load ${row.load.toFixed(1)})`,
   );
   rows.push(row);
-  return { ok: true, mbPerSecond: row.mbPerSecond };
+  return { ok: true, mbPerSecond: row.mbPerSecond, seconds: row.seconds };
 }
 
 /**
