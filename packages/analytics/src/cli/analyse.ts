@@ -15,9 +15,9 @@ import { recordLoopFor } from './kernel-choice.js';
  * big files; and each thread adds about 20 MB (the bench's 200 MB capture
  * peaked at 88, 112, 130 and 147 MB with 1 to 4 threads), which past this
  * size stays well under half the file. On two cores threads do not pay at
- * all: for the bench's 1 GB capture two threads took 1.63 to 1.68 s
- * against 1.42 to 1.50 s for one, and 200 MB 0.81 to 0.83 s against
- * 0.57 s (`npm run bench`, December 2026), so a machine needs more than
+ * all: for the bench's 1 GB capture two threads took 1.21 s against 0.88
+ * to 0.92 s for one, and 200 MB 0.55 to 0.60 s against 0.39 to 0.41 s
+ * (`npm run bench`, December 2026), so a machine needs more than
  * MIN_SHARED_CORES.
  */
 const SHARED_MIN_BYTES = 512 * 1024 * 1024;
