@@ -186,8 +186,8 @@ async function main() {
       notes.push(`tshark on ${capture.label}: skipped (${tshark.reason})`);
     } else {
       notes.push(
-        `tshark on ${capture.label}: not run (it takes five times its 200 MB time ` +
-          'or more; add --tshark-1g)',
+        `tshark on ${capture.label}: not run (five times its 200 MB ` +
+          'time or more; add --tshark-1g)',
       );
     }
   }
