@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { TUNNEL_NAMES } from '@capscope/parser/decode';
 import { formatTime } from '@capscope/parser/time';
+import type { WasmMemory, WasmModule } from '@capscope/parser/wasm-api';
+import { WASM_PAGE_BYTES, wasmApi } from '@capscope/parser/wasm-api';
 import type { AddressIndex } from './aggregates/address-index.js';
 import { addressText } from './aggregates/address-index.js';
 import { APP_NAMES } from './apps.js';
@@ -31,7 +33,6 @@ import type { FlowColumns } from './flow-table.js';
 const BATCH_FLOWS = 512;
 /** The module's output area: a batch's lines, mostly. */
 const OUTPUT_BYTES = 2 * 1024 * 1024;
-const PAGE_BYTES = 65536;
 /** Values per flow in the batch (wasm/flow-lines.ts F_, I_ and T_). */
 const FLOATS = 8;
 const INTS = 9;
@@ -41,31 +42,8 @@ const STATES = ['', 'S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR',
   'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
 const encoder = new TextEncoder();
 
-/**
- * A compiled flow-lines.wasm. The package is built without the DOM's
- * types, which hold WebAssembly's, so this file names the parts of the
- * WebAssembly API it uses.
- */
-export interface FlowLinesModule {
-  readonly [moduleBrand]: true;
-}
-declare const moduleBrand: unique symbol;
-
-interface WasmApi {
-  compile(bytes: ArrayBufferView): Promise<FlowLinesModule>;
-  instantiate(
-    module: FlowLinesModule,
-    imports: object,
-  ): Promise<{ exports: object }>;
-}
-
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi })
-  .WebAssembly;
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
+/** A compiled flow-lines.wasm. */
+export type FlowLinesModule = WasmModule;
 
 interface FlowLinesExports {
   memory: WasmMemory;
@@ -186,7 +164,7 @@ export class FlowLines {
     const outAt = align(idsAt + BATCH_FLOWS * TEXT_FIELDS * 4);
     const end = outAt + OUTPUT_BYTES;
     const memory = exports.memory;
-    const more = Math.ceil((end - memory.buffer.byteLength) / PAGE_BYTES);
+    const more = Math.ceil((end - memory.buffer.byteLength) / WASM_PAGE_BYTES);
     if (more > 0) memory.grow(more);
 
     const buffer = memory.buffer;

@@ -202,24 +202,26 @@ function writeLine(k: i32, at: i32): i32 {
   at = piece(4, at);
   at = port(load<i32>(n + I_DST_PORT * 4), at);
 
+  const packets = packetsOut + packetsIn;
+  const bytes = bytesOut + bytesIn;
+  const missingBytes = load<f64>(f + F_MISSING_BYTES * 8);
+  if (!isWhole(packets) || !isWhole(bytes) || !isWhole(packetsOut) ||
+    !isWhole(bytesOut) || !isWhole(packetsIn) || !isWhole(bytesIn) ||
+    !isWhole(missingBytes)) {
+    return -1;
+  }
   at = piece(5, at);
-  at = whole(packetsOut + packetsIn, at);
-  if (at < 0) return -1;
+  at = whole(packets, at);
   at = piece(6, at);
-  at = whole(bytesOut + bytesIn, at);
-  if (at < 0) return -1;
+  at = whole(bytes, at);
   at = piece(7, at);
   at = whole(packetsOut, at);
-  if (at < 0) return -1;
   at = piece(8, at);
   at = whole(bytesOut, at);
-  if (at < 0) return -1;
   at = piece(9, at);
   at = whole(packetsIn, at);
-  if (at < 0) return -1;
   at = piece(10, at);
   at = whole(bytesIn, at);
-  if (at < 0) return -1;
 
   const firstSeconds = load<f64>(f + F_FIRST_SECONDS * 8);
   const lastSeconds = load<f64>(f + F_LAST_SECONDS * 8);
@@ -264,8 +266,7 @@ function writeLine(k: i32, at: i32): i32 {
   at = piece(28, at);
   at = text(load<i32>(t + T_DNS_RCODE * 4), at);
   at = piece(29, at);
-  at = whole(load<f64>(f + F_MISSING_BYTES * 8), at);
-  if (at < 0) return -1;
+  at = whole(missingBytes, at);
   return piece(30, at);
 }
 
@@ -314,12 +315,14 @@ function port(value: i32, at: i32): i32 {
   return value < 0 ? piece(P_NULL, at) : digits(<u64>value, at);
 }
 
-/** A whole number as JavaScript writes it; -1 for any other. */
+/** True for a whole number that JavaScript writes in plain digits. */
+function isWhole(value: f64): bool {
+  return value >= -MAX_WHOLE && value <= MAX_WHOLE &&
+    value === Math.floor(value);
+}
+
+/** A number isWhole() passed, as JavaScript writes it. */
 function whole(value: f64, at: i32): i32 {
-  if (!(value >= -MAX_WHOLE && value <= MAX_WHOLE) ||
-    value !== Math.floor(value)) {
-    return -1;
-  }
   if (value < 0) {
     store<u8>(at++, 0x2d); // '-'
     value = -value;

@@ -7,6 +7,8 @@ import { assertRecordWords, BATCH_RECORDS } from './header-kernel-engine.js';
 import * as W from './header-kernel-layout.js';
 import type { HeaderSink } from './header-kernel-reader.js';
 import { HeaderReader } from './header-kernel-reader.js';
+import type { WasmMemory, WasmModule } from './wasm-api.js';
+import { WASM_PAGE_BYTES, wasmApi } from './wasm-api.js';
 
 /**
  * The WebAssembly header kernel (wasm/kernel.ts, built to
@@ -15,31 +17,8 @@ import { HeaderReader } from './header-kernel-reader.js';
  * (header-kernel-node.ts), browsers fetch a URL they are given.
  */
 
-/**
- * A compiled kernel.wasm: a WebAssembly.Module. The parser is built
- * against ES2022 alone, which has no types for the WebAssembly API, so
- * this file names the few parts of it that it uses.
- */
-export interface HeaderKernelModule {
-  readonly [moduleBrand]: true;
-}
-declare const moduleBrand: unique symbol;
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-
-interface WasmApi {
-  compile(bytes: ArrayBuffer | ArrayBufferView): Promise<HeaderKernelModule>;
-  instantiate(
-    module: HeaderKernelModule,
-    imports: object,
-  ): Promise<{ exports: object }>;
-}
-
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi })
-  .WebAssembly;
+/** A compiled kernel.wasm. */
+export type HeaderKernelModule = WasmModule;
 
 /** What wasm/kernel.ts exports. */
 interface KernelExports {
@@ -103,8 +82,6 @@ export async function instantiateRecordLoop(
   return new WasmRecordLoop(instance.exports as unknown as KernelExports);
 }
 
-const PAGE_BYTES = 64 * 1024;
-
 /**
  * The module's memory above its own data:
  *
@@ -126,7 +103,7 @@ class WasmRecordLoop implements RecordLoop {
   grow(bytes: number): void {
     const memory = this.kernel.memory;
     const missing = this.stagingAt + bytes - memory.buffer.byteLength;
-    if (missing > 0) memory.grow(Math.ceil(missing / PAGE_BYTES));
+    if (missing > 0) memory.grow(Math.ceil(missing / WASM_PAGE_BYTES));
     // Growing detaches the old buffer and every view of it.
     this.staging = new Uint8Array(memory.buffer, this.stagingAt, bytes);
     this.words = new Int32Array(memory.buffer, this.wordsAt,
