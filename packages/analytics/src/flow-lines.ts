@@ -33,6 +33,8 @@ import type { FlowColumns } from './flow-table.js';
 const BATCH_FLOWS = 512;
 /** The module's output area: a batch's lines, mostly. */
 const OUTPUT_BYTES = 2 * 1024 * 1024;
+/** Bytes kept past the last text (see TextArea.reserve()). */
+const TEXT_SLACK_BYTES = 8;
 /** Values per flow in the batch (wasm/flow-lines.ts F_, I_ and T_). */
 const FLOATS = 8;
 const INTS = 9;
@@ -150,32 +152,28 @@ export class FlowLines {
     private readonly context: FlowContext,
     private readonly addresses: AddressIndex,
   ) {
-    const { texts, starts, bases } = moduleTexts(context, addresses);
-    this.bases = bases;
-    this.stateIds = new Map(STATES.map((state, i) => [state, bases.state + i]));
-
-    // heapBase | pieces | starts | texts | floats | ints | ids | output
+    // heapBase | pieces | floats | ints | ids | output | starts | texts
+    // The texts come last, written straight into the memory as it grows:
+    // a capture's addresses can run to megabytes of text.
     const piecesAt = align(exports.heapBase());
-    const startsAt = align(piecesAt + exports.piecesBytes());
-    const textsAt = align(startsAt + starts.byteLength);
-    const floatsAt = align(textsAt + texts.byteLength);
+    const floatsAt = align(piecesAt + exports.piecesBytes());
     const intsAt = align(floatsAt + BATCH_FLOWS * FLOATS * 8);
     const idsAt = align(intsAt + BATCH_FLOWS * INTS * 4);
     const outAt = align(idsAt + BATCH_FLOWS * TEXT_FIELDS * 4);
-    const end = outAt + OUTPUT_BYTES;
-    const memory = exports.memory;
-    const more = Math.ceil((end - memory.buffer.byteLength) / WASM_PAGE_BYTES);
-    if (more > 0) memory.grow(more);
+    const startsAt = align(outAt + OUTPUT_BYTES);
+    const texts = new TextArea(exports.memory, startsAt, textCount(context,
+      addresses));
+    const bases = writeTexts(texts, context, addresses);
+    this.bases = bases;
+    this.stateIds = new Map(STATES.map((state, i) => [state, bases.state + i]));
 
-    const buffer = memory.buffer;
-    new Uint32Array(buffer, startsAt, starts.length).set(starts);
-    new Uint8Array(buffer, textsAt, texts.length).set(texts);
+    const buffer = exports.memory.buffer;
     this.floats = new Float64Array(buffer, floatsAt, BATCH_FLOWS * FLOATS);
     this.ints = new Int32Array(buffer, intsAt, BATCH_FLOWS * INTS);
     this.textIds = new Int32Array(buffer, idsAt, BATCH_FLOWS * TEXT_FIELDS);
     this.output = new Uint8Array(buffer, outAt, OUTPUT_BYTES);
-    exports.configure(piecesAt, textsAt, startsAt, floatsAt, intsAt, idsAt,
-      BATCH_FLOWS, outAt, OUTPUT_BYTES, context.timeDigits);
+    exports.configure(piecesAt, texts.textsAt, startsAt, floatsAt, intsAt,
+      idsAt, BATCH_FLOWS, outAt, OUTPUT_BYTES, context.timeDigits);
   }
 
   /**
@@ -306,59 +304,134 @@ export async function loadFlowLines(): Promise<FlowLinesModule> {
 }
 
 /**
- * Every text a line takes whole: protocols, addresses (as they are) each
- * with the name DNS gave it, apps, hosts, countries, tunnels, states and DNS codes
- * (as JSON strings), one after the other, with where each starts.
+ * Texts written one after the other into a module's memory, from
+ * `textsAt` on, each one's start in the u32 array at `startsAt` (one more
+ * than the texts, for the last one's end); the memory grows as they need.
  */
-function moduleTexts(
+class TextArea {
+  readonly textsAt: number;
+  private bytes: Uint8Array;
+  private starts: Uint32Array;
+  private at: number;
+  private count = 0;
+
+  constructor(
+    private readonly memory: WasmMemory,
+    private readonly startsAt: number,
+    private readonly texts: number,
+  ) {
+    this.textsAt = align(startsAt + (texts + 1) * 4);
+    this.at = this.textsAt;
+    // Views of the memory, made by reserve().
+    this.bytes = new Uint8Array(0);
+    this.starts = new Uint32Array(0);
+    // A first guess: the memory grows on from there as texts need.
+    this.reserve(texts * 16);
+  }
+
+  /** Text known to be ASCII, as it is. */
+  ascii(text: string): void {
+    this.reserve(text.length);
+    const bytes = this.bytes;
+    let at = this.at;
+    for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
+    this.end(at);
+  }
+
+  /** Any text, as a JSON string. */
+  json(text: string): void {
+    if (text === '') {
+      this.ascii('""');
+      return;
+    }
+    const json = JSON.stringify(text);
+    this.reserve(json.length * 3);
+    const { written } = encoder.encodeInto(json,
+      this.bytes.subarray(this.at));
+    this.end(this.at + written);
+  }
+
+  /** The number of the next text. */
+  get next(): number {
+    return this.count;
+  }
+
+  private end(at: number): void {
+    this.at = at;
+    this.starts[++this.count] = at - this.textsAt;
+  }
+
+  /**
+   * Room for `more` bytes and TEXT_SLACK_BYTES past them: the module reads
+   * texts eight bytes at a time, up to 7 past a text's end.
+   */
+  private reserve(more: number): void {
+    const memory = this.memory;
+    const missing = this.at + more + TEXT_SLACK_BYTES -
+      memory.buffer.byteLength;
+    if (missing <= 0 && this.bytes.buffer === memory.buffer) return;
+    // At least doubling, so that the texts cost few grows.
+    if (missing > 0) {
+      memory.grow(Math.max(Math.ceil(missing / WASM_PAGE_BYTES),
+        memory.buffer.byteLength / WASM_PAGE_BYTES));
+    }
+    // Growing detaches the old buffer and every view of it.
+    this.bytes = new Uint8Array(memory.buffer);
+    this.starts = new Uint32Array(memory.buffer, this.startsAt,
+      this.texts + 1);
+  }
+}
+
+/** How many texts writeTexts() writes. */
+function textCount(context: FlowContext, addresses: AddressIndex): number {
+  const codes = context.countries?.codes.length ?? 0;
+  return 3 * 256 + 2 * addresses.count + context.names.length + 1 +
+    codes + 1 + STATES.length + 129;
+}
+
+/**
+ * Every text a line takes whole: protocols, addresses (as they are) each
+ * with the name DNS gave it, apps, hosts, countries, tunnels, states and
+ * DNS codes (as JSON strings). Returns where each kind starts.
+ */
+function writeTexts(
+  texts: TextArea,
   context: FlowContext,
   addresses: AddressIndex,
-): { texts: Uint8Array; starts: Uint32Array; bases: TextBases } {
-  const out = new LineBuffer(addresses.count * 32 + 4096);
-  const starts: number[] = [0];
-  const json = (text: string) => {
-    if (text === '') out.ascii('""');
-    else out.text(JSON.stringify(text));
-    starts.push(out.length);
-  };
+): TextBases {
   const byte = (name: (value: number) => string | undefined) => {
-    for (let value = 0; value < 256; value++) json(name(value) ?? '');
+    for (let value = 0; value < 256; value++) texts.json(name(value) ?? '');
   };
 
-  const proto = 0;
+  const proto = texts.next;
   byte(protocolName);
-  const address = starts.length - 1;
+  const address = texts.next;
   const names = context.addressNames;
   for (let id = 0; id < addresses.count; id++) {
     const text = addressText(addresses, id);
-    out.ascii(text);
-    starts.push(out.length);
-    json(names?.get(text) ?? '');
+    texts.ascii(text);
+    texts.json(names?.get(text) ?? '');
   }
-  const app = starts.length - 1;
+  const app = texts.next;
   byte((value) => APP_NAMES[value]);
-  const host = starts.length - 1;
-  for (const name of context.names) json(name);
-  json('');
-  const country = starts.length - 1;
+  const host = texts.next;
+  for (const name of context.names) texts.json(name);
+  texts.json('');
+  const country = texts.next;
   const codes = context.countries?.codes ?? [];
-  for (const code of codes) json(code);
-  json('');
-  const tunnel = starts.length - 1;
+  for (const code of codes) texts.json(code);
+  texts.json('');
+  const tunnel = texts.next;
   byte((value) => TUNNEL_NAMES[value]);
-  const state = starts.length - 1;
-  for (const name of STATES) json(name);
-  const rcode = starts.length - 1;
-  for (let value = 0; value < 128; value++) json(dnsRcodeName(value));
-  json('');
+  const state = texts.next;
+  for (const name of STATES) texts.json(name);
+  const rcode = texts.next;
+  for (let value = 0; value < 128; value++) texts.json(dnsRcodeName(value));
+  texts.json('');
 
   return {
-    texts: out.bytes.subarray(0, out.length),
-    starts: Uint32Array.from(starts),
-    bases: {
-      proto, address, app, host, hosts: context.names.length,
-      country, countries: codes.length, tunnel, state, rcode,
-    },
+    proto, address, app, host, hosts: context.names.length,
+    country, countries: codes.length, tunnel, state, rcode,
   };
 }
 

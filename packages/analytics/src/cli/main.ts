@@ -1,5 +1,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Reader as MmdbReader } from 'maxmind';
 import { NotACaptureError } from '@capscope/parser/problems';
 import { summarize } from '../analysis-result.js';
@@ -102,6 +104,7 @@ async function analyseWithCountries(
 }> {
   const { result: analysis, stop } = await analyse(path, reading.threads,
     reading.kernel);
+  collectGarbage();
   const locator = await openCountries(geoip);
   const addresses = indexAddresses(analysis.columns);
   let countries: FlowCountries;
@@ -112,6 +115,25 @@ async function analyseWithCountries(
     throw new GeoIpError(geoip, 'is damaged: ' + (error as Error).message);
   }
   return { analysis, stop, addresses, countries };
+}
+
+/**
+ * Collects the analysis's garbage now. Its working arrays (flow keys and
+ * slots, TCP state, counts, read buffers: about 16 MB for 60,000 flows)
+ * are garbage once it ends, but V8 collected them only after the GeoIP
+ * database, the address index and the line writer had been allocated on
+ * top. Peaks in five runs each, before and after (the collection takes
+ * about 5 ms): the bench's 200 MB capture 91 to 94 MB, then 84 to 89; a
+ * 200 MB capture of 60,000 one-packet flows 86 to 91 MB, then 78 to 83.
+ * Where the collector cannot be reached, nothing is done.
+ */
+function collectGarbage(): void {
+  try {
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+  } catch {
+    // A runtime without it: the peak is only higher.
+  }
 }
 
 /**
@@ -147,6 +169,9 @@ class GeoIpError extends Error {
   }
 }
 
+/** A part of capscope itself is missing or damaged. */
+class InstallError extends Error {}
+
 function csvLine(record: FlowRecord): string {
   return FLOW_FIELDS.map((field) => csvCell(record[field])).join(',');
 }
@@ -158,6 +183,14 @@ async function printFlows(
   geoip: string,
   reading: Reading,
 ): Promise<ReadStop | null> {
+  // Before the analysis, so that a broken install fails at once, and as
+  // what it is rather than as the capture's fault. CSV needs no module.
+  const linesModule = format === 'csv'
+    ? null
+    : await loadFlowLines().catch((error: unknown) => {
+      throw new InstallError(`${(error as Error).message}; reinstall ` +
+        'capscope');
+    });
   const { analysis, stop, addresses, countries } = await analyseWithCountries(
     path, geoip, reading);
   const columns = analysis.columns;
@@ -174,7 +207,7 @@ async function printFlows(
     : undefined;
   const keep = compileFilterText(filter,
     { columns, names: analysis.names, countries, findings });
-  if (format === 'csv') {
+  if (linesModule === null) {
     const lines = [FLOW_FIELDS.join(',')];
     for (let flow = 0; flow < columns.count; flow++) {
       if (!keep(flow)) continue;
@@ -194,8 +227,8 @@ async function printFlows(
     new LineBuffer(OUTPUT_BUFFER_BYTES)];
   const written: Array<Promise<void>> = [Promise.resolve(), Promise.resolve()];
   let turn = 0;
-  const lines = await FlowLines.open(await loadFlowLines(), columns,
-    context, addresses);
+  const lines = await FlowLines.open(linesModule, columns, context,
+    addresses);
   for (let flow = 0; flow < columns.count; flow++) {
     if (!keep(flow)) continue;
     const out = buffers[turn];
@@ -393,7 +426,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`capscope: --filter: ${error.message}\n`);
       return EXIT_UNREADABLE;
     }
-    if (error instanceof GeoIpError) {
+    if (error instanceof GeoIpError || error instanceof InstallError) {
       process.stderr.write(`capscope: ${error.message}\n`);
       return EXIT_UNREADABLE;
     }
