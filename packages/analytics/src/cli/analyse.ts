@@ -15,8 +15,8 @@ import { recordLoopFor } from './kernel-choice.js';
  * big files; and each thread adds about 20 MB (the bench's 200 MB capture
  * peaked at 88, 112, 130 and 147 MB with 1 to 4 threads), which past this
  * size stays well under half the file. On two cores threads do not pay at
- * all: for the bench's 1 GB capture two threads took 1.21 s against 0.88
- * to 0.92 s for one, and 200 MB 0.55 to 0.60 s against 0.39 to 0.41 s
+ * all: for the bench's 1 GB capture two threads took 1.16 s against 0.87
+ * to 0.89 s for one, and 200 MB 0.59 s against 0.39 to 0.40 s
  * (`npm run bench`, December 2026), so a machine needs more than
  * MIN_SHARED_CORES.
  */
