@@ -26,7 +26,7 @@ import type { FlowColumns } from './flow-table.js';
  */
 
 /**
- * Flows per batch: their values take 116 bytes each in the module, and
+ * Flows per batch: their values take 148 bytes each in the module, and
  * their lines about 500, so that a batch's lines come to about as much as
  * the CLI writes at a time.
  */

@@ -1,7 +1,7 @@
 // The command line's flow lines in AssemblyScript: the JSON that
-// src/flow-json.ts writes, byte for byte, for batches of flows whose
-// columns the caller copied into this module's memory (src/flow-lines.ts
-// lays them out). JavaScript copies bytes one at a time at about 1.4 ns
+// JSON.stringify(flowRecord(...)) gives, byte for byte, for batches of
+// flows whose columns the caller copied into this module's memory
+// (src/flow-lines.ts lays them out). JavaScript copies bytes one at a time at about 1.4 ns
 // each; here texts are copied eight bytes at a time.
 //
 // No allocation happens here: the caller owns the memory above heapBase()
