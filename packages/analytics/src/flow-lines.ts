@@ -58,7 +58,6 @@ interface FlowLinesExports {
     floats: number,
     ints: number,
     textIds: number,
-    flows: number,
     out: number,
     outBytes: number,
     digits: number,
@@ -88,15 +87,6 @@ export class LineBuffer {
     this.reserve(bytes.length);
     this.bytes.set(bytes, this.length);
     this.length += bytes.length;
-  }
-
-  /** Text known to be ASCII: cheaper than text() for short texts. */
-  ascii(text: string): void {
-    this.reserve(text.length);
-    const bytes = this.bytes;
-    let at = this.length;
-    for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
-    this.length = at;
   }
 
   /** Text as UTF-8. */
@@ -173,7 +163,7 @@ export class FlowLines {
     this.textIds = new Int32Array(buffer, idsAt, BATCH_FLOWS * TEXT_FIELDS);
     this.output = new Uint8Array(buffer, outAt, OUTPUT_BYTES);
     exports.configure(piecesAt, texts.textsAt, startsAt, floatsAt, intsAt,
-      idsAt, BATCH_FLOWS, outAt, OUTPUT_BYTES, context.timeDigits);
+      idsAt, outAt, OUTPUT_BYTES, context.timeDigits);
   }
 
   /**

@@ -296,12 +296,7 @@ export class FlowTable {
     counts[at + N_BYTES + way] += bytes;
     this.countsAhead = true;
     if (!hasTime) return;
-    const first = counts[at + N_FIRST_SECONDS];
-    if (seconds < first ||
-      (seconds === first && nanos < counts[at + N_FIRST_NANOS])) {
-      counts[at + N_FIRST_SECONDS] = seconds;
-      counts[at + N_FIRST_NANOS] = nanos;
-    }
+    widenFirstAt(counts, at, seconds, nanos);
     const last = counts[at + N_LAST_SECONDS];
     if (seconds > last ||
       (seconds === last && nanos > counts[at + N_LAST_NANOS])) {
@@ -336,12 +331,8 @@ export class FlowTable {
   /** Moves a flow's first seen back to (seconds, nanos) when earlier. */
   widenFirst(flow: number, seconds: number, nanos: number): void {
     const counts = this.countChunks[flow >>> CHUNK_SHIFT];
-    const at = (flow & CHUNK_MASK) * COUNT_WORDS;
-    const first = counts[at + N_FIRST_SECONDS];
-    if (seconds < first ||
-      (seconds === first && nanos < counts[at + N_FIRST_NANOS])) {
-      counts[at + N_FIRST_SECONDS] = seconds;
-      counts[at + N_FIRST_NANOS] = nanos;
+    if (widenFirstAt(counts, (flow & CHUNK_MASK) * COUNT_WORDS, seconds,
+      nanos)) {
       this.countsAhead = true;
     }
   }
@@ -595,6 +586,26 @@ export class FlowTable {
 export interface FlowKeyPorts {
   src: Int32Array;
   dst: Int32Array;
+}
+
+/**
+ * Moves the first seen of the count row at `at` back to (seconds, nanos)
+ * when that is earlier; true when it did.
+ */
+function widenFirstAt(
+  counts: Float64Array,
+  at: number,
+  seconds: number,
+  nanos: number,
+): boolean {
+  const first = counts[at + N_FIRST_SECONDS];
+  const earlier = seconds < first ||
+    (seconds === first && nanos < counts[at + N_FIRST_NANOS]);
+  if (earlier) {
+    counts[at + N_FIRST_SECONDS] = seconds;
+    counts[at + N_FIRST_NANOS] = nanos;
+  }
+  return earlier;
 }
 
 /** An address's bytes as words, most significant first (signed). */

@@ -64,7 +64,7 @@ const P_NULL: i32 = 31;
 const LINE_BYTES: i32 = 1024;
 /** Whole numbers JavaScript writes without an exponent: below 2^53. */
 const MAX_WHOLE: f64 = 9007199254740991;
-/** 10^k, for the digits of a fraction. */
+/** Nanoseconds in a second; durations from 10^6 s on are left to JS. */
 const NANOS_PER_SECOND: f64 = 1e9;
 const EXACT_SECONDS: f64 = 1e6;
 const MIN_PLAIN_NANOS: f64 = 1000;
@@ -77,7 +77,6 @@ let textStarts: i32 = 0;
 let floatsAt: i32 = 0;
 let intsAt: i32 = 0;
 let textIdsAt: i32 = 0;
-let batchFlows: i32 = 0;
 let outAt: i32 = 0;
 let outEnd: i32 = 0;
 let timeDigits: i32 = 0;
@@ -96,7 +95,10 @@ export function heapBase(): i32 {
   return <i32>__heap_base;
 }
 
-/** Bytes the fixed text takes (written by placePieces()). */
+/**
+ * Bytes the fixed text takes (written by configure()): its starts, its
+ * characters, and 16 for the date of the day being written.
+ */
 export function piecesBytes(): i32 {
   let total = 0;
   for (let i = 0; i < PIECES.length; i++) total += PIECES[i].length;
@@ -116,14 +118,12 @@ export function configure(
   floats: i32,
   ints: i32,
   textIds: i32,
-  flows: i32,
   out: i32,
   outBytes: i32,
   digits: i32,
 ): void {
   pieceStarts = pieces;
   piecesAt = pieces + (PIECES.length + 1) * 4;
-  dayAt = piecesAt + piecesBytes() - (PIECES.length + 1) * 4 - 16;
   let at = piecesAt;
   for (let i = 0; i < PIECES.length; i++) {
     store<u32>(pieceStarts + i * 4, at);
@@ -133,12 +133,12 @@ export function configure(
     }
   }
   store<u32>(pieceStarts + PIECES.length * 4, at);
+  dayAt = at;
   textsAt = texts;
   textStarts = starts;
   floatsAt = floats;
   intsAt = ints;
   textIdsAt = textIds;
-  batchFlows = flows;
   outAt = out;
   outEnd = out + outBytes;
   timeDigits = digits;
